@@ -1,0 +1,1 @@
+"""Genie's brain: the conversation engine, intent classification and the LLM agent."""

@@ -1,0 +1,34 @@
+"""Build a ready engine from settings: the store, and the LLM interpreter when configured."""
+
+from __future__ import annotations
+
+import logging
+
+from agent.engine import Engine
+from agent.settings import Settings
+from agent.turns import Interpreter
+from store.base import TrainingStore
+from store.factory import open_store
+
+log = logging.getLogger("genie")
+
+
+def build_interpreter(settings: Settings) -> Interpreter | None:
+    """The LLM interpreter for `LLM_PROVIDER=openai`, or None for the deterministic path."""
+    if settings.llm_provider != "openai":
+        return None
+    try:
+        from agent.llm_agent import build_llm_interpreter
+    except ImportError:  # the agent module is optional at this stage
+        log.warning("LLM_PROVIDER=openai but the LLM agent is not available; using keywords")
+        return None
+    return build_llm_interpreter(settings)
+
+
+def build_engine(settings: Settings, store: TrainingStore | None = None) -> Engine:
+    """An Engine on the configured (or given) store, with the configured interpreter."""
+    return Engine(
+        store or open_store(settings),
+        support_contact=settings.support_contact,
+        interpreter=build_interpreter(settings),
+    )

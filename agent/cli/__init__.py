@@ -1,0 +1,21 @@
+"""The `genie` command line: chat, serve, kb, stories, evals, bench."""
+
+from __future__ import annotations
+
+import typer
+
+from agent.cli.chat import chat
+from agent.cli.kb import app as kb_app
+from agent.cli.serve import serve
+from agent.cli.stories import stories
+
+app = typer.Typer(help="Genie, the WhatsApp partner-training assistant.", no_args_is_help=True)
+app.command("chat")(chat)
+app.command("serve")(serve)
+app.command("stories")(stories)
+app.add_typer(kb_app, name="kb")
+
+
+def main() -> None:
+    """Entry point of the `genie` console script."""
+    app()

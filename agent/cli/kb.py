@@ -1,0 +1,52 @@
+"""`genie kb load|export|show`: manage the training content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from agent.settings import get_settings
+from store.factory import open_store
+from store.kb_files import KBFileError, dump_kb, load_kb_file
+
+app = typer.Typer(help="Manage the training knowledge base.", no_args_is_help=True)
+
+
+@app.command("load")
+def load(file: Annotated[Path, typer.Argument(help="YAML or Markdown file")]) -> None:
+    """Replace the training content with FILE (validated first: a bad file changes nothing)."""
+    try:
+        sessions = load_kb_file(file)
+    except (KBFileError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    store = open_store(get_settings(), seed=False)
+    store.replace_sessions(sessions)
+    typer.echo(f"loaded {len(sessions)} sessions from {file}")
+
+
+@app.command("export")
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="yaml or md")] = "yaml",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write")] = None,
+) -> None:
+    """Print (or write) the current training content, for backups and edits."""
+    if fmt not in ("yaml", "md"):
+        typer.echo("error: --format must be yaml or md", err=True)
+        raise typer.Exit(2)
+    kind: Literal["yaml", "md"] = "yaml" if fmt == "yaml" else "md"
+    text = dump_kb(open_store(get_settings()).list_sessions(), kind)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}")
+    else:
+        typer.echo(text, nl=False)
+
+
+@app.command("show")
+def show() -> None:
+    """List the sessions with their length."""
+    for s in open_store(get_settings()).list_sessions():
+        typer.echo(f"{s.s_no:>3}  {s.heading}  ({len(s.content.split())} words)")

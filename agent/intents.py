@@ -1,0 +1,41 @@
+"""The intents Genie recognises and the result of classifying one message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+
+class Intent(StrEnum):
+    """What a partner wants from one message."""
+
+    ENROLL = "enroll"
+    RESUME = "resume"
+    NEXT = "next"
+    PREVIOUS = "previous"
+    MENU = "menu"
+    COMPLETE = "complete"
+    JUMP = "jump"
+    RESTART = "restart"
+    EXIT = "exit"
+    PROGRESS = "progress"
+    QUESTION = "question"
+    OTHER = "other"
+
+
+Source = Literal["keyword", "fuzzy", "llm", "default"]
+
+
+@dataclass(frozen=True)
+class Classification:
+    """An intent with its session argument (for jump), where it came from and how sure we are.
+
+    `exact` marks a command matched as a whole message: it takes the fast path, no LLM call.
+    """
+
+    intent: Intent
+    session: int | None = None
+    source: Source = "keyword"
+    confidence: float = 1.0
+    exact: bool = False

@@ -1,0 +1,139 @@
+"""Deterministic intent classifier: keyword phrases, session references and fuzzy typo matching."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from agent.intents import Classification, Intent
+from agent.session_refs import find_session_number, span_of_session_ref
+from prompts import prompts_dir
+
+_QUESTION_STARTS = {
+    "what", "how", "why", "when", "where", "who", "which", "is", "are", "can", "do", "does",
+    "will", "should", "could", "would", "whom", "whose", "kya", "kaise", "kab", "kitna", "kitne",
+    "kaun", "kyun", "explain", "tell",
+}  # fmt: skip
+_COMMAND_ORDER = [
+    Intent.EXIT, Intent.RESTART, Intent.ENROLL, Intent.RESUME, Intent.PROGRESS,
+    Intent.MENU, Intent.COMPLETE, Intent.PREVIOUS, Intent.NEXT,
+]  # fmt: skip
+_FUZZY_CUTOFF = 74.0
+
+
+def normalize(text: str) -> str:
+    """Lower-case, straighten quotes, drop emoji and punctuation (keeping # and ')."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("’", "'").replace("`", "'")
+    kept = [ch if ch.isalnum() or ch in "#' " else " " for ch in text]
+    return re.sub(r"\s+", " ", "".join(kept)).strip()
+
+
+def looks_like_question(text: str) -> bool:
+    """True for a question mark or a question word at the start."""
+    words = normalize(text).split()
+    return "?" in text or (bool(words) and words[0] in _QUESTION_STARTS)
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    phrases: dict[Intent, list[str]]
+    filler: frozenset[str]
+    small_talk: frozenset[str]
+
+
+@lru_cache(maxsize=4)
+def _vocabulary(folder: str) -> _Vocabulary:
+    raw = yaml.safe_load((Path(folder) / "keywords.yaml").read_text(encoding="utf-8"))
+    phrases = {Intent(k): [normalize(p) for p in raw[k.value]] for k in _COMMAND_ORDER}
+    return _Vocabulary(
+        phrases=phrases,
+        filler=frozenset(normalize(str(w)) for w in raw["filler"]),
+        small_talk=frozenset(normalize(str(w)) for w in raw["small_talk"]),
+    )
+
+
+class KeywordClassifier:
+    """Classifies a message with no LLM; every intent has a keyword and a fuzzy path."""
+
+    def __init__(self) -> None:
+        self.vocab = _vocabulary(str(prompts_dir()))
+        # Restart wipes progress, so it never fires on a guessed typo.
+        self._single_words = {
+            p: intent
+            for intent, ps in self.vocab.phrases.items()
+            for p in ps
+            if " " not in p and intent is not Intent.RESTART
+        }
+
+    def _content_words(self, words: list[str]) -> list[str]:
+        return [w for w in words if w not in self.vocab.filler]
+
+    def _match_phrase(self, norm: str) -> Classification | None:
+        words = norm.split()
+        for intent in _COMMAND_ORDER:
+            for phrase in self.vocab.phrases[intent]:
+                if not re.search(rf"(?<![\w']){re.escape(phrase)}(?![\w'])", norm):
+                    continue
+                rest = re.sub(rf"(?<![\w']){re.escape(phrase)}(?![\w'])", " ", norm).split()
+                if not self._content_words(rest):
+                    exact = len(words) <= len(phrase.split()) + 4
+                    return Classification(intent, source="keyword", exact=exact)
+        return None
+
+    def _match_jump(self, norm: str) -> Classification | None:
+        number = find_session_number(norm)
+        span = span_of_session_ref(norm)
+        if number is None or span is None:
+            return None
+        rest = (norm[: span[0]] + " " + norm[span[1] :]).split()
+        if self._content_words(rest):
+            return None
+        return Classification(Intent.JUMP, session=number, source="keyword", exact=len(rest) <= 5)
+
+    def _match_fuzzy(self, norm: str) -> Classification | None:
+        words = norm.split()
+        if not words or len(words) > 5:
+            return None
+        whole = process.extractOne(
+            norm,
+            [p for ps in self.vocab.phrases.values() for p in ps],
+            scorer=fuzz.ratio,
+            score_cutoff=85,
+        )
+        if whole:
+            return self._match_phrase(whole[0]) and Classification(
+                self._intent_of(whole[0]), source="fuzzy", confidence=whole[1] / 100, exact=True
+            )
+        for i, word in enumerate(words):
+            if len(word) < 3 or word in self.vocab.filler:
+                continue
+            hit = process.extractOne(
+                word, list(self._single_words), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
+            )
+            if hit and not self._content_words(words[:i] + words[i + 1 :]):
+                intent = self._single_words[hit[0]]
+                return Classification(intent, source="fuzzy", confidence=hit[1] / 100, exact=True)
+        return None
+
+    def _intent_of(self, phrase: str) -> Intent:
+        return next(i for i, ps in self.vocab.phrases.items() if phrase in ps)
+
+    def classify(self, text: str, in_training: bool = False) -> Classification:
+        """The intent of `text`; `exact` is set when a whole-message command matched."""
+        norm = normalize(text)
+        if not norm:
+            return Classification(Intent.OTHER, source="default", confidence=0.0)
+        found = self._match_jump(norm) or self._match_phrase(norm) or self._match_fuzzy(norm)
+        if found:
+            return found
+        if norm in self.vocab.small_talk or not self._content_words(norm.split()):
+            return Classification(Intent.OTHER, source="keyword", confidence=0.6)
+        if in_training or looks_like_question(text):
+            return Classification(Intent.QUESTION, source="default", confidence=0.5)
+        return Classification(Intent.OTHER, source="default", confidence=0.5)

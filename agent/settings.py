@@ -1,0 +1,70 @@
+"""All configuration, from environment variables and `.env`, in one Settings object."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting Genie reads; `.env.example` lists them with their defaults."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # storage
+    store: Literal["sqlite", "mongo"] | None = Field(
+        default=None, description="sqlite or mongo; default mongo when MONGODB_URI is set"
+    )
+    sqlite_path: str = "data/genie.db"
+    mongodb_uri: str | None = None
+    mongodb_db: str = "genie"
+    mongo_timeout_ms: int = 5000
+    kb_collection: str = "Training_KB"
+    progress_collection: str = "Training_Progress"
+    chat_collection: str = "GMT_CH"
+    leads_collection: str = "GMT_Leads"
+    seed_sample_content: bool = True
+
+    # LLM
+    llm_provider: Literal["none", "openai"] | None = None
+    openai_api_key: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_base_url: str | None = None
+    llm_timeout_s: float = 8.0
+    llm_max_retries: int = Field(default=1, ge=0, le=1)
+    llm_max_calls_per_turn: int = Field(default=3, ge=1, le=3)
+
+    # WhatsApp through Twilio (unset: replies go to the console)
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_whatsapp_from: str | None = None
+    twilio_api_base_url: str | None = None
+    twilio_timeout_s: float = 10.0
+    public_base_url: str | None = None
+    twilio_validate_signature: bool = True
+
+    # conversation
+    support_contact: str = "your partner manager"
+    brand_name: str = "Genie"
+
+    # HTTP service
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _derive_defaults(self) -> Settings:
+        if self.store is None:
+            self.store = "mongo" if self.mongodb_uri else "sqlite"
+        if self.llm_provider is None:
+            self.llm_provider = "openai" if self.openai_api_key else "none"
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own Settings instead)."""
+    return Settings()

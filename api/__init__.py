@@ -1,0 +1,1 @@
+"""Genie HTTP service: FastAPI app, routes and the WhatsApp transport."""

@@ -1,0 +1,1 @@
+"""WhatsApp transport over Twilio: outbound senders (webhook and outbox come later)."""

@@ -1,0 +1,1 @@
+"""Offline evaluation of Genie: labelled datasets and the runners that score them."""

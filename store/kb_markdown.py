@@ -1,0 +1,109 @@
+"""Read and write the Markdown form of the knowledge base: one heading per session.
+
+Layout: each session starts with a `# ` or `## ` heading, either "Session 3: Title" or
+just "Title" (numbered by order). The text below it, up to the next such heading, is
+the content; a line `Media: <url>` in it sets media_url. A file that opens with a
+single `# ` heading above `## ` sessions treats that first heading as the title.
+A content line starting with `#` or `Media:` is written with a leading backslash.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from store.kb_validation import KBFileError, RawSession, located
+from store.models import TrainingSession
+
+_HEADING = re.compile(r"^(#{1,2})(?:[ \t]+(.*))?$")
+_NUMBERED = re.compile(r"^session[ \t]+(\d+)\b[ \t]*(?:[:.\-–—][ \t]*)?(.*)$", re.IGNORECASE)
+_MEDIA = re.compile(r"^media:[ \t]*(.*?)[ \t]*$", re.IGNORECASE)
+_ESCAPED = re.compile(r"^\\+(?:#|media:)", re.IGNORECASE)
+_NEEDS_ESCAPE = re.compile(r"^\\*(?:#|media:)", re.IGNORECASE)
+
+
+@dataclass
+class _Heading:
+    line: int
+    level: int
+    text: str
+    body: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _split(text: str) -> tuple[list[_Heading], list[tuple[int, str]]]:
+    """Split text into headings with their body lines, plus the lines before any heading."""
+    headings: list[_Heading] = []
+    preamble: list[tuple[int, str]] = []
+    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+        match = _HEADING.match(line)
+        if match:
+            headings.append(_Heading(number, len(match.group(1)), (match.group(2) or "").strip()))
+        elif headings:
+            headings[-1].body.append((number, line))
+        else:
+            preamble.append((number, line))
+    return headings, preamble
+
+
+def _is_title(headings: list[_Heading]) -> bool:
+    """A lone leading `# ` heading above `## ` sessions names the document, not a session."""
+    levels = [heading.level for heading in headings]
+    return len(levels) > 1 and levels[0] == 1 and all(level == 2 for level in levels[1:])
+
+
+def _to_raw(heading: _Heading, position: int, name: str, problems: list[str]) -> RawSession:
+    """Turn one heading and its body into a raw session, pulling out the Media line."""
+    raw = RawSession(position=position, line=heading.line, s_no=position, heading=heading.text)
+    raw.s_no_line = raw.heading_line = raw.content_line = heading.line
+    numbered = _NUMBERED.match(heading.text)
+    if numbered:
+        raw.s_no, raw.heading = int(numbered.group(1)), numbered.group(2).strip()
+    content: list[str] = []
+    for number, line in heading.body:
+        media = _MEDIA.match(line)
+        if media and raw.media_url is not None:
+            msg = f"session {raw.s_no} has more than one Media line"
+            problems.append(located(name, number, msg))
+        elif media:
+            raw.media_url, raw.media_url_line = media.group(1), number
+        else:
+            content.append(line[1:] if _ESCAPED.match(line) else line)
+    raw.content = "\n".join(content)
+    return raw
+
+
+def parse_markdown(text: str, name: str) -> tuple[list[RawSession], list[str]]:
+    """Parse Markdown text into raw sessions plus any layout problems found on the way."""
+    headings, preamble = _split(text)
+    problems: list[str] = []
+    if _is_title(headings):
+        headings = headings[1:]
+    elif stray := next(((n, line) for n, line in preamble if line.strip()), None):
+        msg = "text before the first session heading (start each session with '# ' or '## ')"
+        problems.append(located(name, stray[0], msg))
+    raws = [
+        _to_raw(heading, position, name, problems)
+        for position, heading in enumerate(headings, start=1)
+    ]
+    return raws, problems
+
+
+def _escape(content: str) -> str:
+    return "\n".join(
+        "\\" + line if _NEEDS_ESCAPE.match(line) else line for line in content.split("\n")
+    )
+
+
+def dump_markdown(sessions: list[TrainingSession]) -> str:
+    """Write sessions as Markdown in the same layout parse_markdown reads."""
+    parts: list[str] = []
+    for session in sessions:
+        if "\n" in session.heading or "\r" in session.heading:
+            raise KBFileError(f"session {session.s_no}: a Markdown heading must be one line")
+        if session.media_url and ("\n" in session.media_url or "\r" in session.media_url):
+            raise KBFileError(f"session {session.s_no}: media_url must be one line")
+        part = f"## Session {session.s_no}: {session.heading}\n\n{_escape(session.content)}\n"
+        if session.media_url:
+            part += f"\nMedia: {session.media_url}\n"
+        parts.append(part)
+    return "\n".join(parts)

@@ -1,0 +1,246 @@
+"""Embedded SQLite store (WAL mode): the default, so a fresh machine needs no database server."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from store.base import StoreUnavailable
+from store.models import ChatEntry, Progress, ProgressUpdate, TrainingSession, utcnow
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS training_kb (
+    s_no INTEGER PRIMARY KEY, heading TEXT NOT NULL, content TEXT NOT NULL, media_url TEXT
+);
+CREATE TABLE IF NOT EXISTS training_progress (
+    phone TEXT PRIMARY KEY, name TEXT, current_section INTEGER,
+    completed_sections TEXT NOT NULL DEFAULT '[]',
+    in_training_mode INTEGER, training_started INTEGER,
+    started_at TEXT, completed_at TEXT, last_updated TEXT, created_at TEXT
+);
+CREATE TABLE IF NOT EXISTS chat_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, phone TEXT NOT NULL, session INTEGER,
+    who TEXT NOT NULL, text TEXT NOT NULL, time TEXT NOT NULL, intent TEXT
+);
+CREATE INDEX IF NOT EXISTS chat_by_phone_time ON chat_history (phone, time);
+CREATE INDEX IF NOT EXISTS chat_by_phone_session ON chat_history (phone, session, time);
+CREATE TABLE IF NOT EXISTS leads (phone TEXT PRIMARY KEY, name TEXT NOT NULL);
+"""
+
+
+def _ts(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _phone_variants(phone: str) -> list[str]:
+    bare = phone.removeprefix("+")
+    return [phone, bare, "+" + bare]
+
+
+class SQLiteStore:
+    """TrainingStore on one SQLite file; one connection guarded by a lock, WAL for readers."""
+
+    def __init__(self, path: str | Path, timeout_s: float = 5.0) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(
+            self.path, timeout=timeout_s, check_same_thread=False, isolation_level=None
+        )
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.executescript(SCHEMA)
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: other processes wait, so each change is atomic."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                raise StoreUnavailable(f"SQLite error: {exc}") from exc
+
+    def _query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except sqlite3.OperationalError as exc:
+                raise StoreUnavailable(f"SQLite error: {exc}") from exc
+
+    # -- training content --
+    def list_sessions(self) -> list[TrainingSession]:
+        """All training sessions ordered by s_no."""
+        rows = self._query("SELECT * FROM training_kb ORDER BY s_no")
+        return [TrainingSession(**dict(r)) for r in rows]
+
+    def get_session(self, s_no: int) -> TrainingSession | None:
+        """One training session, or None."""
+        rows = self._query("SELECT * FROM training_kb WHERE s_no = ?", (s_no,))
+        return TrainingSession(**dict(rows[0])) if rows else None
+
+    def upsert_session(self, session: TrainingSession) -> None:
+        """Create or replace the session with this s_no."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO training_kb VALUES (?, ?, ?, ?)",
+                (session.s_no, session.heading, session.content, session.media_url),
+            )
+
+    def delete_session(self, s_no: int) -> bool:
+        """Delete a session; True when it existed."""
+        with self._tx() as db:
+            return db.execute("DELETE FROM training_kb WHERE s_no = ?", (s_no,)).rowcount > 0
+
+    def replace_sessions(self, sessions: list[TrainingSession]) -> None:
+        """Replace the whole knowledge base in one transaction."""
+        with self._tx() as db:
+            db.execute("DELETE FROM training_kb")
+            db.executemany(
+                "INSERT INTO training_kb VALUES (?, ?, ?, ?)",
+                [(s.s_no, s.heading, s.content, s.media_url) for s in sessions],
+            )
+
+    # -- progress --
+    @staticmethod
+    def _progress(row: sqlite3.Row) -> Progress:
+        return Progress(
+            phone=row["phone"],
+            name=row["name"],
+            current_section=row["current_section"],
+            completed_sections=json.loads(row["completed_sections"] or "[]"),
+            in_training_mode=bool(row["in_training_mode"]),
+            training_started=bool(row["training_started"]),
+            started_at=_dt(row["started_at"]),
+            completed_at=_dt(row["completed_at"]),
+            last_updated=_dt(row["last_updated"]),
+            created_at=_dt(row["created_at"]),
+        )
+
+    def get_progress(self, phone: str) -> Progress | None:
+        """A partner's progress, or None when they have never written."""
+        rows = self._query("SELECT * FROM training_progress WHERE phone = ?", (phone,))
+        return self._progress(rows[0]) if rows else None
+
+    def update_progress(self, phone: str, update: ProgressUpdate) -> Progress:
+        """Apply one atomic update inside an IMMEDIATE transaction and return the new state."""
+        now = utcnow()
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO training_progress (phone, created_at, last_updated,"
+                " in_training_mode, training_started) VALUES (?, ?, ?, 0, 0)",
+                (phone, _ts(now), _ts(now)),
+            )
+            row = db.execute("SELECT * FROM training_progress WHERE phone = ?", (phone,)).fetchone()
+            current = self._progress(row)
+            completed = [] if update.reset_completed else list(current.completed_sections)
+            completed = list(dict.fromkeys(completed + update.add_completed))
+            fields = update.model_dump(
+                exclude_unset=True,
+                exclude={"add_completed", "reset_completed", "clear_completed_at"},
+            )
+            if update.clear_completed_at:
+                fields["completed_at"] = None
+            merged = current.model_copy(
+                update={**fields, "completed_sections": sorted(completed), "last_updated": now}
+            )
+            db.execute(
+                "UPDATE training_progress SET name=?, current_section=?, completed_sections=?,"
+                " in_training_mode=?, training_started=?, started_at=?, completed_at=?,"
+                " last_updated=? WHERE phone=?",
+                (
+                    merged.name,
+                    merged.current_section,
+                    json.dumps(merged.completed_sections),
+                    int(merged.in_training_mode),
+                    int(merged.training_started),
+                    _ts(merged.started_at),
+                    _ts(merged.completed_at),
+                    _ts(merged.last_updated),
+                    phone,
+                ),
+            )
+        return merged
+
+    def list_progress(self) -> list[Progress]:
+        """Every partner's progress."""
+        return [self._progress(r) for r in self._query("SELECT * FROM training_progress")]
+
+    # -- chat history --
+    def append_chat(self, entry: ChatEntry) -> None:
+        """Append one chat line."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO chat_history (phone, session, who, text, time, intent)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (entry.phone, entry.session, entry.who, entry.text, _ts(entry.time), entry.intent),
+            )
+
+    def chat_history(
+        self, phone: str, session: int | None = None, limit: int = 50
+    ) -> list[ChatEntry]:
+        """The latest `limit` chat lines of a partner, oldest first; one session if given."""
+        where = "phone = ?"
+        params: list[object] = [phone]
+        if session is not None:
+            where += " AND session = ?"
+            params.append(session)
+        rows = self._query(
+            f"SELECT * FROM chat_history WHERE {where} ORDER BY time DESC, id DESC LIMIT ?",
+            (*params, limit),
+        )
+        return [
+            ChatEntry(
+                phone=r["phone"],
+                who=r["who"],
+                text=r["text"],
+                time=datetime.fromisoformat(r["time"]),
+                intent=r["intent"],
+                session=r["session"],
+            )
+            for r in reversed(rows)
+        ]
+
+    # -- leads --
+    def lead_name(self, phone: str) -> str | None:
+        """The partner's name from the leads table, matching with or without '+'."""
+        variants = _phone_variants(phone)
+        rows = self._query(
+            "SELECT name FROM leads WHERE phone IN (?, ?, ?) LIMIT 1", tuple(variants)
+        )
+        return rows[0]["name"] if rows else None
+
+    def upsert_lead(self, phone: str, name: str) -> None:
+        """Record a lead's name."""
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO leads VALUES (?, ?)", (phone, name))
+
+    # -- lifecycle --
+    def ping(self) -> bool:
+        """True when the database answers."""
+        try:
+            self._query("SELECT 1")
+            return True
+        except StoreUnavailable:
+            return False
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()

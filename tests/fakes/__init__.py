@@ -1,0 +1,1 @@
+"""Local fakes of external services (Twilio, LLM, ...) used by the tests."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from agent.assistant import regular_reply
 from agent.intents import Classification, Intent
@@ -13,7 +14,7 @@ from agent.training import ActionResult, Trainer, has_started
 from agent.turns import Interpreter, InterpreterFailed, TurnResult
 from prompts import message
 from store.base import StoreUnavailable, TrainingStore
-from store.models import ChatEntry, Progress, ProgressUpdate
+from store.models import ChatEntry, Progress, ProgressUpdate, Who, utcnow
 
 log = logging.getLogger("genie.engine")
 MAX_INBOUND_CHARS = 2000
@@ -133,15 +134,17 @@ class Engine:
 
     def _record(self, inbound: Inbound, text: str, result: TurnResult) -> None:
         """Save the partner's message and the replies in the chat history of the session."""
-        intent, session, phone = result.intent.value, result.session, inbound.phone
-        self.store.append_chat(
-            ChatEntry(phone=phone, who="partner", text=text, intent=intent, session=session,
-                      time=inbound.received_at)
-        )  # fmt: skip
+        source = "fallback" if result.fallback_reason else result.source
+
+        def line(who: Who, said: str, time: datetime | None = None) -> ChatEntry:
+            return ChatEntry(
+                phone=inbound.phone, who=who, text=said, time=time or utcnow(),
+                intent=result.intent.value, session=result.session, source=source,
+            )  # fmt: skip
+
+        self.store.append_chat(line("partner", text, inbound.received_at))
         for reply in result.replies:
-            self.store.append_chat(
-                ChatEntry(phone=phone, who="genie", text=reply.text, intent=intent, session=session)
-            )
+            self.store.append_chat(line("genie", reply.text))
 
 
 _IN_TRAINING = {

@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 WHATSAPP_LIMIT = 1600
 TARGET_LIMIT = 1500
 _NUMBERING_ROOM = 10  # "\n(12/12)"
+
+
+def _with_separators(text: str, pattern: str) -> list[tuple[str, str]]:
+    """(separator before, chunk) pairs; `pattern` captures the separator.
+
+    Separators become one newline or one space, so line breaks inside a paragraph survive.
+    """
+    pieces = re.split(pattern, text)
+    out = [("", pieces[0])]
+    for i in range(1, len(pieces) - 1, 2):
+        out.append(("\n" if "\n" in pieces[i] else " ", pieces[i + 1]))
+    return out
+
+
+def _words(sentence: str, limit: int) -> Iterator[tuple[str, str]]:
+    """(separator, word) pairs; a word longer than `limit` (e.g. a URL) is cut, never dropped."""
+    for sep, word in _with_separators(sentence, r"(\s+)"):
+        while len(word) > limit:
+            yield sep, word[:limit]
+            sep, word = "", word[limit:]
+        yield sep, word
 
 
 def _pieces(text: str, limit: int) -> list[tuple[str, str]]:
@@ -17,26 +39,27 @@ def _pieces(text: str, limit: int) -> list[tuple[str, str]]:
     """
     out: list[tuple[str, str]] = []
     for para in re.split(r"\n\s*\n", text.strip()):
-        joiner = "\n\n"
         if len(para) <= limit:
-            out.append((joiner, para))
+            out.append(("\n\n", para))
             continue
-        for sentence in re.split(r"(?<=[.!?])\s+", para):
-            words = sentence.split(" ")
+        joiner = "\n\n"
+        for sentence_sep, sentence in _with_separators(para, r"(?<=[.!?])(\s+)"):
+            joiner = sentence_sep or joiner
             line = ""
-            for word in words:
-                if line and len(line) + 1 + len(word) > limit:
+            for sep, word in _words(sentence, limit):
+                if line and len(line) + len(sep) + len(word) > limit:
                     out.append((joiner, line))
-                    joiner, line = " ", ""
-                line = f"{line} {word}" if line else word[:limit]
+                    joiner, line = sep, ""
+                line = f"{line}{sep}{word}" if line else word
             if line:
                 out.append((joiner, line))
-            joiner = " "
     return out
 
 
 def split_message(text: str, limit: int = TARGET_LIMIT) -> list[str]:
     """Split text into parts of at most `limit` characters, numbered "(1/3)" when more than one."""
+    if limit <= 2 * _NUMBERING_ROOM:
+        raise ValueError(f"limit must leave room for the part numbers, got {limit}")
     text = text.strip()
     if len(text) <= limit:
         return [text]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from agent.settings import Settings
-from store.base import TrainingStore
+from store.base import StoreUnavailable, TrainingStore
 from store.kb_files import sample_sessions
 from store.sqlite_store import SQLiteStore
 
@@ -22,7 +22,10 @@ def open_store(settings: Settings, seed: bool | None = None) -> TrainingStore:
     else:
         store = SQLiteStore(settings.sqlite_path)
     if settings.seed_sample_content if seed is None else seed:
-        seed_if_empty(store)
+        try:
+            seed_if_empty(store)
+        except StoreUnavailable as exc:  # start anyway: the store recovers when the DB is back
+            log.error("could not check or seed the knowledge base at start-up: %s", exc)
     return store
 
 

@@ -67,3 +67,4 @@ class ChatEntry(BaseModel):
     time: datetime = Field(default_factory=utcnow)
     intent: str | None = None
     session: int | None = None
+    source: str | None = None  # how the turn was understood: keyword, fuzzy, llm, fallback

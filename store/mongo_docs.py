@@ -116,7 +116,7 @@ def progress_update_ops(phone: str, update: ProgressUpdate, now: datetime) -> Do
 
 
 def chat_to_doc(entry: ChatEntry) -> Doc:
-    """A GMT_CH document: one per chat line."""
+    """A GMT_CH document: one per chat line (`source` is Genie's addition to the old shape)."""
     return {
         "phone": entry.phone,
         "session": entry.session,
@@ -124,6 +124,7 @@ def chat_to_doc(entry: ChatEntry) -> Doc:
         "text": entry.text,
         "time": entry.time,
         "intent": entry.intent,
+        "source": entry.source,
     }
 
 
@@ -137,6 +138,7 @@ def chat_from_doc(doc: Mapping[str, Any]) -> ChatEntry:
         time=as_utc(doc.get("time")) or datetime.fromtimestamp(0, UTC),
         intent=doc.get("intent"),
         session=int(session) if isinstance(session, int | float) else None,
+        source=doc.get("source"),
     )
 
 

@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS training_progress (
 );
 CREATE TABLE IF NOT EXISTS chat_history (
     id INTEGER PRIMARY KEY AUTOINCREMENT, phone TEXT NOT NULL, session INTEGER,
-    who TEXT NOT NULL, text TEXT NOT NULL, time TEXT NOT NULL, intent TEXT
+    who TEXT NOT NULL, text TEXT NOT NULL, time TEXT NOT NULL, intent TEXT, source TEXT
 );
 CREATE INDEX IF NOT EXISTS chat_by_phone_time ON chat_history (phone, time);
 CREATE INDEX IF NOT EXISTS chat_by_phone_session ON chat_history (phone, session, time);
@@ -61,6 +61,13 @@ class SQLiteStore:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Add columns that newer versions need to databases made by older ones."""
+        columns = {r["name"] for r in self._conn.execute("PRAGMA table_info(chat_history)")}
+        if "source" not in columns:
+            self._conn.execute("ALTER TABLE chat_history ADD COLUMN source TEXT")
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -187,9 +194,17 @@ class SQLiteStore:
         """Append one chat line."""
         with self._tx() as db:
             db.execute(
-                "INSERT INTO chat_history (phone, session, who, text, time, intent)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (entry.phone, entry.session, entry.who, entry.text, _ts(entry.time), entry.intent),
+                "INSERT INTO chat_history (phone, session, who, text, time, intent, source)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    entry.phone,
+                    entry.session,
+                    entry.who,
+                    entry.text,
+                    _ts(entry.time),
+                    entry.intent,
+                    entry.source,
+                ),
             )
 
     def chat_history(
@@ -213,6 +228,7 @@ class SQLiteStore:
                 time=datetime.fromisoformat(r["time"]),
                 intent=r["intent"],
                 session=r["session"],
+                source=r["source"],
             )
             for r in reversed(rows)
         ]

@@ -61,7 +61,9 @@ def _sqlite_backend(tmp_path: Path) -> Backend:
 
     def insert_legacy(record: LegacyProgress) -> None:
         with sqlite3.connect(path) as conn:
-            columns = {row[1]: row[3] for row in conn.execute("PRAGMA table_info(training_progress)")}
+            columns = {
+                row[1]: row[3] for row in conn.execute("PRAGMA table_info(training_progress)")
+            }
             flags = ("in_training_mode", "training_started")
             if any(columns.get(flag, 1) for flag in flags):  # missing or NOT NULL
                 pytest.skip("sqlite schema cannot hold a record without the training flags")
@@ -84,7 +86,7 @@ def _sqlite_backend(tmp_path: Path) -> Backend:
 
 def _mongomock_backend() -> Backend:
     # Restart keeps the same client: mongomock's data lives in the client object.
-    db = mongomock.MongoClient()["genie_test"]
+    db: Any = mongomock.MongoClient()["genie_test"]
 
     def insert_legacy(record: LegacyProgress) -> None:
         db["Training_Progress"].insert_one(_legacy_doc(record))

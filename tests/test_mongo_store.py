@@ -58,9 +58,19 @@ def test_kb_and_chat_document_shapes(store: MongoStore, db: Any) -> None:
     store.upsert_session(TrainingSession(s_no=1, heading="H", content="C"))
     assert db["Training_KB"].find_one({}, {"_id": 0}) == {"s_no": 1, "heading": "H", "content": "C"}
     when = datetime(2025, 1, 1, tzinfo=UTC)
-    store.append_chat(ChatEntry(phone=PHONE, who="genie", text="hi", time=when, session=2))
+    store.append_chat(
+        ChatEntry(phone=PHONE, who="partner", text="hi", time=when, session=2, source="keyword")
+    )
     doc = db["GMT_CH"].find_one({}, {"_id": 0})
-    assert doc == {"phone": PHONE, "session": 2, "who": "genie", "text": "hi", "time": when.replace(tzinfo=None), "intent": None}
+    assert doc == {
+        "phone": PHONE,
+        "session": 2,
+        "who": "partner",
+        "text": "hi",
+        "time": when.replace(tzinfo=None),
+        "intent": None,
+        "source": "keyword",
+    }
 
 
 def test_indexes_created_and_idempotent(db: Any) -> None:
@@ -232,7 +242,8 @@ def test_from_settings_builds_a_bounded_client(monkeypatch: pytest.MonkeyPatch) 
     assert seen["retryWrites"] is True and seen["appname"] == "genie"
     built.update_progress(PHONE, ProgressUpdate(name="Asha"))
     assert built._db.name == "prod" and built._progress.name == "Progress2"
-    assert built._progress.find_one({"phone": PHONE})["name"] == "Asha"
+    raw = built._progress.find_one({"phone": PHONE})
+    assert raw is not None and raw["name"] == "Asha"
 
 
 def test_from_settings_requires_a_uri() -> None:

@@ -1,4 +1,4 @@
-"""One storage contract, run against every store: SQLite, mongomock and (with MONGODB_URI) MongoDB."""
+"""One storage contract for every store: SQLite, mongomock, and MongoDB when MONGODB_URI is set."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ def store(backend: Backend) -> Iterator[TrainingStore]:
 def session(s_no: int, heading: str = "", media_url: str | None = None) -> TrainingSession:
     """A training session with recognisable text."""
     heading = heading or f"Session {s_no}"
-    return TrainingSession(s_no=s_no, heading=heading, content=f"Body of {heading}", media_url=media_url)
+    return TrainingSession(
+        s_no=s_no, heading=heading, content=f"Body of {heading}", media_url=media_url
+    )
 
 
 # -- training content --
@@ -131,7 +133,9 @@ def test_add_completed_dedupes(store: TrainingStore) -> None:
 
 def test_reset_completed_alone_and_with_added(store: TrainingStore) -> None:
     store.update_progress(PHONE, ProgressUpdate(add_completed=[1, 2, 3]))
-    assert store.update_progress(PHONE, ProgressUpdate(reset_completed=True)).completed_sections == []
+    assert (
+        store.update_progress(PHONE, ProgressUpdate(reset_completed=True)).completed_sections == []
+    )
     store.update_progress(PHONE, ProgressUpdate(add_completed=[1, 2]))
     both = ProgressUpdate(reset_completed=True, add_completed=[5, 4, 5])
     assert store.update_progress(PHONE, both).completed_sections == [4, 5]
@@ -208,12 +212,19 @@ def line(i: int, who: str = "partner", session: int | None = 1, phone: str = PHO
         text=f"line {i}",
         time=T0 + timedelta(seconds=i),
         intent="next" if who == "partner" else None,
+        source="keyword" if who == "partner" else None,
         session=session,
     )
 
 
 def test_chat_history_order_filter_and_limit(store: TrainingStore) -> None:
-    entries = [line(0, session=None), line(1), line(2, "genie"), line(3, session=2), line(4, "genie", 2)]
+    entries = [
+        line(0, session=None),
+        line(1),
+        line(2, "genie"),
+        line(3, session=2),
+        line(4, "genie", 2),
+    ]
     for entry in reversed(entries):  # insertion order must not matter
         store.append_chat(entry)
     store.append_chat(line(9, phone="+910000000000"))

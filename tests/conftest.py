@@ -1,0 +1,40 @@
+"""Shared fixtures: a seeded SQLite store in a temp folder, an engine on it, and a partner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agent.engine import Engine
+from store.factory import seed_if_empty
+from store.sqlite_store import SQLiteStore
+from tests.conversation import Conversation
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where the test's SQLite database lives."""
+    return tmp_path / "genie.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[SQLiteStore]:
+    """A SQLite store holding the 7 sample training sessions."""
+    opened = SQLiteStore(db_path)
+    seed_if_empty(opened)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def engine(store: SQLiteStore) -> Engine:
+    """The deterministic engine (no LLM) on the seeded store."""
+    return Engine(store)
+
+
+@pytest.fixture
+def partner(engine: Engine, store: SQLiteStore) -> Conversation:
+    """Asha Rao, a partner writing from +15550001 with a WhatsApp profile name."""
+    return Conversation(engine, store)

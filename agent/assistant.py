@@ -13,8 +13,9 @@ _GREETINGS = {"hi", "hello", "hey", "hii", "hiya", "namaste", "good morning", "g
               "good afternoon", "yo", "hola", "start", "genie"}  # fmt: skip
 
 
-_THANKS = {"thanks", "thank you", "thank u", "thx", "ty", "shukriya", "dhanyavad", "ok", "okay",
-           "cool", "great", "nice", "got it"}  # fmt: skip
+_THANKS = {"thanks", "thank you", "thank u", "thx", "ty", "shukriya", "dhanyavad", "thanks a lot",
+           "thank you so much"}  # fmt: skip
+_ACKS = {"ok", "okay", "k", "kk", "cool", "great", "nice", "got it", "alright", "sure", "fine"}
 
 
 def regular_reply(text: str, progress: Progress | None, heading: str | None = None) -> list[Reply]:
@@ -24,7 +25,14 @@ def regular_reply(text: str, progress: Progress | None, heading: str | None = No
     """
     name = render.display_name(progress.name if progress else None)
     if progress and progress.in_training_mode and heading:
-        key = "assistant_ack_thanks" if normalize(text) in _THANKS else "assistant_ack_other"
+        said = normalize(text)
+        key = "assistant_ack_other"
+        if said in _THANKS:
+            key = "assistant_ack_thanks"
+        elif said in _ACKS:
+            key = "assistant_ack_ok"
+        elif said in _GREETINGS:
+            key = "assistant_ack_hello"
         ack = message(key, name=name)
         current = progress.current_section
         return [

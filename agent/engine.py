@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from agent.assistant import regular_reply
+from agent.dispatch import dispatch
 from agent.intents import Classification, Intent
-from agent.keywords import KeywordClassifier, looks_like_question
+from agent.keywords import KeywordClassifier
 from agent.knowledge import KnowledgeCache
 from agent.messages import Inbound, Reply
-from agent.training import ActionResult, Trainer, has_started
+from agent.training import Trainer
 from agent.turns import Interpreter, InterpreterFailed, TurnResult
 from prompts import message
 from store.base import StoreUnavailable, TrainingStore
@@ -54,7 +54,8 @@ class Engine:
         try:
             progress = self._progress_with_name(inbound)
             result = self._understand_and_act(text, inbound.phone, progress)
-            self._record(inbound, text, result)
+            before = progress.current_section if progress else None
+            self._record(inbound, text, result, before)
             return result
         except StoreUnavailable as exc:
             log.error("store unavailable, apologised to partner: %s", exc)
@@ -87,70 +88,20 @@ class Engine:
         self, guess: Classification, text: str, phone: str, progress: Progress | None
     ) -> TurnResult:
         """Carry out a classified intent with the deterministic rules (no LLM)."""
-        in_training = bool(progress and progress.in_training_mode)
-        started = has_started(progress)
-        intent = guess.intent
-        t = self.trainer
-        action: ActionResult | None = None
-        if intent is Intent.ENROLL:
-            action = t.enroll(phone)
-        elif intent is Intent.RESUME or (intent is Intent.NEXT and started and not in_training):
-            action = t.resume(phone)
-        elif intent is Intent.PROGRESS:
-            action = t.progress(phone)
-        elif intent is Intent.RESTART:
-            action = t.restart(phone) if started else t.enroll(phone)
-        elif intent is Intent.JUMP and guess.session is not None and (in_training or started):
-            action = t.jump(phone, guess.session)
-        elif in_training and intent in _IN_TRAINING:
-            action = _IN_TRAINING[intent](t, phone)
-        elif in_training and intent is Intent.QUESTION:
-            action = t.answer(phone, text)
-            if not action.passages and not looks_like_question(text):
-                action, intent = None, Intent.OTHER
-        elif started and intent in (Intent.PREVIOUS, Intent.COMPLETE):
-            current = progress.current_section if progress else None
-            hint = message("not_in_training_hint", current=current)
-            return TurnResult([Reply(text=hint)], intent, guess.source, current)
-        if action is None:
-            replies = regular_reply(text, progress, self._heading(progress))
-            session = progress.current_section if progress else None
-            return TurnResult(replies, intent, guess.source, session, guess.session)
-        after = action.progress
-        return TurnResult(
-            action.replies,
-            intent,
-            guess.source,
-            after.current_section if after else None,
-            guess.session,
-            passages=action.passages,
-        )
+        return dispatch(self.trainer, guess, text, phone, progress)
 
-    def _heading(self, progress: Progress | None) -> str | None:
-        if not progress or progress.current_section is None:
-            return None
-        session = self.store.get_session(progress.current_section)
-        return session.heading if session else None
-
-    def _record(self, inbound: Inbound, text: str, result: TurnResult) -> None:
-        """Save the partner's message and the replies in the chat history of the session."""
+    def _record(self, inbound: Inbound, text: str, result: TurnResult, before: int | None) -> None:
+        """Save the partner's message (under the session they wrote from) and the replies."""
         source = "fallback" if result.fallback_reason else result.source
 
-        def line(who: Who, said: str, time: datetime | None = None) -> ChatEntry:
+        def line(
+            who: Who, said: str, time: datetime | None = None, session: int | None = None
+        ) -> ChatEntry:
             return ChatEntry(
                 phone=inbound.phone, who=who, text=said, time=time or utcnow(),
-                intent=result.intent.value, session=result.session, source=source,
+                intent=result.intent.value, session=session or result.session, source=source,
             )  # fmt: skip
 
-        self.store.append_chat(line("partner", text, inbound.received_at))
+        self.store.append_chat(line("partner", text, inbound.received_at, before))
         for reply in result.replies:
             self.store.append_chat(line("genie", reply.text))
-
-
-_IN_TRAINING = {
-    Intent.NEXT: Trainer.next,
-    Intent.PREVIOUS: Trainer.previous,
-    Intent.COMPLETE: Trainer.complete,
-    Intent.EXIT: Trainer.exit,
-    Intent.MENU: Trainer.menu,
-}

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -46,6 +46,21 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
     twilio_validate_signature: bool = True
 
+    # --- WhatsApp transport: workers, outbox, rate limit (added with the Twilio webhook) ---
+    twilio_webhook_signing_secret: str | None = None  # SharedKey secret, if Twilio uses one
+    whatsapp_workers: int = Field(default=4, ge=1, le=64)
+    whatsapp_sender_workers: int = Field(default=4, ge=1, le=64)
+    whatsapp_lease_s: float = Field(default=90.0, gt=0)
+    whatsapp_sweep_interval_s: float = Field(default=5.0, gt=0)
+    outbox_max_attempts: int = Field(default=6, ge=1, le=20)
+    outbox_backoff_base_s: float = Field(default=1.0, gt=0)
+    outbox_backoff_max_s: float = Field(default=60.0, gt=0)
+    rate_limit_messages: int = Field(default=20, ge=1)
+    rate_limit_window_s: float = Field(default=60.0, gt=0)
+    dev_endpoints: bool = False  # GET /api/dev/replies even with a real Twilio sender
+    log_format: Literal["json", "text"] = "json"
+    # --- end WhatsApp transport ---
+
     # conversation
     support_contact: str = "your partner manager"
     brand_name: str = "Genie"
@@ -54,6 +69,23 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
+
+    # admin (API under /api/admin and the dashboard at /admin; no tokens: both are off)
+    admin_tokens: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="ADMIN_TOKENS, comma-separated; 'name:token' names who made each change",
+    )
+    admin_rate_limit_per_minute: int = Field(default=120, ge=1)
+
+    @field_validator("admin_tokens", mode="before")
+    @classmethod
+    def _split_admin_tokens(cls, value: object) -> object:
+        # A plain comma-separated string, as environment variables give it.
+        if isinstance(value, str):
+            return [token.strip() for token in value.split(",") if token.strip()]
+        return value
+
+    # end admin
 
     @model_validator(mode="after")
     def _derive_defaults(self) -> Settings:

@@ -76,4 +76,6 @@ def split_message(text: str, limit: int = TARGET_LIMIT) -> list[str]:
     if current:
         parts.append(current)
     total = len(parts)
+    if total == 1:  # collapsing whitespace made it fit after all: no "(1/1)"
+        return parts
     return [f"{part}\n({i}/{total})" for i, part in enumerate(parts, start=1)]

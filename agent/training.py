@@ -87,6 +87,19 @@ class Trainer:
         welcome = message("welcome", name=render.display_name(progress.name), total=len(sessions))
         return self._show(phone, sessions[0], welcome)
 
+    def all_done(self, phone: str) -> bool:
+        """True when the partner has completed every current session."""
+        progress, sessions = self._state(phone)
+        return bool(sessions) and set(self._numbers(sessions)) <= set(progress.completed_sections)
+
+    def confirm_restart(self, phone: str) -> ActionResult:
+        """Ask before wiping progress (used when "restart" was only guessed)."""
+        progress, sessions = self._state(phone)
+        if not sessions:
+            return self._kb_empty(progress)
+        values = render.counts(progress, sessions)
+        return ActionResult(_texts(message("restart_confirm", **values)), progress)
+
     def resume(self, phone: str) -> ActionResult:
         """Come back to training at the current session."""
         progress, sessions = self._state(phone)
@@ -157,7 +170,9 @@ class Trainer:
             progress = self.store.update_progress(
                 phone,
                 ProgressUpdate(
-                    add_completed=[current], in_training_mode=False, completed_at=utcnow()
+                    add_completed=[current],
+                    in_training_mode=False,
+                    completed_at=progress.completed_at or utcnow(),
                 ),
             )
             return ActionResult(_texts(render.completion_text(progress, sessions)), progress)

@@ -1,14 +1,20 @@
-"""FastAPI dependencies: settings, store and engine, overridable in tests."""
+"""FastAPI dependencies: settings, store, engine and the admin ones, overridable in tests."""
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from agent.engine import Engine
 from agent.settings import Settings
+from api.admin_auth import Admin, require_admin
+from api.whatsapp.sender import Sender
+from api.whatsapp.service import WhatsAppService
+from store.admin import AdminStore
 from store.base import TrainingStore
+from store.messaging import MessagingStore
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -32,3 +38,46 @@ def get_engine(request: Request) -> Engine:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 StoreDep = Annotated[TrainingStore, Depends(get_store)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
+
+_admin_store_lock = threading.Lock()
+
+
+def get_admin_store(request: Request) -> AdminStore:
+    """The admin queries over the app's store (same connection), made on first use."""
+    from store.admin_factory import admin_store_for
+
+    state = request.app.state
+    with _admin_store_lock:
+        admin: AdminStore | None = getattr(state, "admin_store", None)
+        if admin is None or getattr(admin, "store", None) is not state.store:
+            admin = admin_store_for(state.store)
+            state.admin_store = admin
+        return admin
+
+
+AdminDep = Annotated[Admin, Depends(require_admin)]
+AdminStoreDep = Annotated[AdminStore, Depends(get_admin_store)]
+
+
+# -- WhatsApp transport --
+def get_sender(request: Request) -> Sender:
+    """The outbound WhatsApp sender (Twilio, or the console without credentials)."""
+    sender: Sender = request.app.state.sender
+    return sender
+
+
+def get_messaging(request: Request) -> MessagingStore:
+    """The inbox/outbox store."""
+    messaging: MessagingStore = request.app.state.messaging
+    return messaging
+
+
+def get_whatsapp(request: Request) -> WhatsAppService:
+    """The background service that processes the inbox and delivers the outbox."""
+    service: WhatsAppService = request.app.state.whatsapp
+    return service
+
+
+SenderDep = Annotated[Sender, Depends(get_sender)]
+MessagingDep = Annotated[MessagingStore, Depends(get_messaging)]
+WhatsAppDep = Annotated[WhatsAppService, Depends(get_whatsapp)]

@@ -10,17 +10,24 @@ from fastapi import FastAPI
 from agent.bootstrap import build_engine
 from agent.engine import Engine
 from agent.settings import Settings, get_settings
-from api.routes import health, messages
+from api.logging_setup import RequestIdMiddleware
+from api.routes import dev, health, messages, twilio
+from api.routes.admin import ADMIN_ROUTERS
+from api.whatsapp.lifecycle import start_whatsapp, stop_whatsapp
+from api.whatsapp.sender import Sender
 from store.base import TrainingStore
 from store.factory import open_store
+from store.messaging import MessagingStore
 
 
 def create_app(
     settings: Settings | None = None,
     store: TrainingStore | None = None,
     engine: Engine | None = None,
+    sender: Sender | None = None,
+    messaging: MessagingStore | None = None,
 ) -> FastAPI:
-    """Build the app; tests pass their own settings, store or engine."""
+    """Build the app; tests pass their own settings, store, engine, sender or messaging store."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -28,11 +35,18 @@ def create_app(
         app.state.settings = settings
         app.state.store = store or open_store(settings)
         app.state.engine = engine or build_engine(settings, app.state.store)
+        start_whatsapp(app.state, settings, sender, messaging)
         yield
+        stop_whatsapp(app.state)
         if store is None:
             app.state.store.close()
 
     app = FastAPI(title="Genie", version="0.1.0", lifespan=lifespan)
     app.include_router(health.router)
     app.include_router(messages.router)
+    app.include_router(twilio.router)
+    app.include_router(dev.router)
+    for admin_router in ADMIN_ROUTERS:
+        app.include_router(admin_router)
+    app.add_middleware(RequestIdMiddleware)
     return app

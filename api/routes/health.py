@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
-from api.deps import StoreDep
+from api.deps import MessagingDep, SenderDep, SettingsDep, StoreDep
+from api.whatsapp.lifecycle import missing_twilio_settings, sender_kind
 
 router = APIRouter(tags=["health"])
 
@@ -17,8 +19,21 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", response_model=None)
-def readyz(store: StoreDep) -> dict[str, object] | JSONResponse:
-    """The store answers; 503 otherwise."""
-    if store.ping():
-        return {"status": "ready", "store": True}
-    return JSONResponse({"status": "unavailable", "store": False}, status_code=503)
+async def readyz(
+    store: StoreDep, messaging: MessagingDep, sender: SenderDep, settings: SettingsDep
+) -> dict[str, object] | JSONResponse:
+    """The store answers and the sender is configured (fully, or not at all); 503 otherwise."""
+    store_ok = await run_in_threadpool(store.ping)
+    messaging_ok = await run_in_threadpool(messaging.ping)
+    missing = missing_twilio_settings(settings)
+    body: dict[str, object] = {
+        "store": store_ok and messaging_ok,
+        "sender": sender_kind(sender),
+        "sender_configured": not missing,
+        "signature_validation": settings.twilio_validate_signature,
+    }
+    if missing:
+        body["missing_settings"] = missing
+    if store_ok and messaging_ok and not missing:
+        return {"status": "ready", **body}
+    return JSONResponse({"status": "unavailable", **body}, status_code=503)

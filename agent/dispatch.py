@@ -1,0 +1,89 @@
+"""Carry out a classified intent with the training rules, whichever path understood it.
+
+The keyword path (Engine) and the LLM tools both call `dispatch`, so the state rules
+(what "next" means outside training, when a question is answered ...) live in one place.
+"""
+
+from __future__ import annotations
+
+from agent.assistant import regular_reply
+from agent.intents import Classification, Intent
+from agent.keywords import looks_like_question
+from agent.messages import Reply
+from agent.training import ActionResult, Trainer, has_started
+from agent.turns import TurnResult
+from prompts import message
+from store.models import Progress
+
+
+def dispatch(
+    trainer: Trainer, guess: Classification, text: str, phone: str, progress: Progress | None
+) -> TurnResult:
+    """Apply the rules for `guess` given the partner's state; no LLM involved."""
+    in_training = bool(progress and progress.in_training_mode)
+    started = has_started(progress)
+    intent = guess.intent
+    t = trainer
+    action: ActionResult | None = None
+    if intent is Intent.ENROLL:
+        action = t.enroll(phone)
+    elif intent is Intent.RESUME or (intent is Intent.NEXT and started and not in_training):
+        action = t.resume(phone)
+    elif intent is Intent.PROGRESS:
+        action = t.progress(phone)
+    elif (
+        intent is Intent.RESTART
+        and progress
+        and progress.completed_sections
+        and guess.source == "fuzzy"
+    ):
+        # A guessed typo must not wipe progress: ask for the exact word first.
+        action = t.confirm_restart(phone)
+    elif intent is Intent.RESTART:
+        action = t.restart(phone) if started else t.enroll(phone)
+    elif intent is Intent.JUMP and guess.session is not None and (in_training or started):
+        action = t.jump(phone, guess.session)
+    elif started and intent is Intent.MENU:
+        action = t.menu(phone)
+    elif in_training and intent in _IN_TRAINING:
+        action = _IN_TRAINING[intent](t, phone)
+    elif in_training and intent is Intent.QUESTION:
+        action = t.answer(phone, text)
+        if not action.passages and not looks_like_question(text):
+            action, intent = None, Intent.OTHER
+    elif started and intent in (Intent.PREVIOUS, Intent.COMPLETE) and t.all_done(phone):
+        action = t.resume(phone)
+    elif started and intent in (Intent.PREVIOUS, Intent.COMPLETE):
+        current = progress.current_section if progress else None
+        hint = message("not_in_training_hint", current=current)
+        return TurnResult([Reply(text=hint)], intent, guess.source, current)
+    if action is None:
+        replies = regular_reply(text, progress, current_heading(trainer, progress))
+        session = progress.current_section if progress else None
+        return TurnResult(replies, intent, guess.source, session, guess.session)
+    after = action.progress
+    return TurnResult(
+        action.replies,
+        intent,
+        guess.source,
+        after.current_section if after else None,
+        guess.session,
+        passages=action.passages,
+    )
+
+
+def current_heading(trainer: Trainer, progress: Progress | None) -> str | None:
+    """The heading of the partner's current session, if any."""
+    if not progress or progress.current_section is None:
+        return None
+    session = trainer.store.get_session(progress.current_section)
+    return session.heading if session else None
+
+
+_IN_TRAINING = {
+    Intent.NEXT: Trainer.next,
+    Intent.PREVIOUS: Trainer.previous,
+    Intent.COMPLETE: Trainer.complete,
+    Intent.EXIT: Trainer.exit,
+    Intent.MENU: Trainer.menu,
+}

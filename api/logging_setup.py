@@ -1,0 +1,132 @@
+"""Structured JSON logs with request ids; phone numbers masked to their last 4 digits."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+log = logging.getLogger("genie.http")
+
+_PHONE = re.compile(r"\+\d{6,15}(?!\d)")
+_SAFE_ID = re.compile(r"^[\w.-]{1,64}$")
+_STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+
+
+def mask_phone(phone: str | None) -> str:
+    """Only the last 4 digits: "whatsapp:+919876543210" -> "***3210"."""
+    digits = re.sub(r"\D", "", phone or "")
+    return f"***{digits[-4:]}" if digits else "***"
+
+
+def mask_phones(text: str) -> str:
+    """Mask every E.164 number in a text (a safety net for log lines written elsewhere)."""
+    return _PHONE.sub(lambda match: mask_phone(match.group()), text)
+
+
+@contextmanager
+def log_context(request_id: str) -> Iterator[None]:
+    """Tag log lines written inside the block (e.g. background work for one message)."""
+    token = request_id_var.set(request_id)
+    try:
+        yield
+    finally:
+        request_id_var.reset(token)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request id and extra fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as JSON, phone numbers masked."""
+        payload: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": mask_phones(record.getMessage()),
+        }
+        request_id = getattr(record, "request_id", None) or request_id_var.get()
+        if request_id:
+            payload["request_id"] = request_id
+        for key, value in vars(record).items():
+            if key not in _STANDARD_ATTRS and key not in payload:
+                payload[key] = mask_phones(value) if isinstance(value, str) else value
+        if record.exc_info:
+            payload["exc"] = mask_phones(self.formatException(record.exc_info))
+        return json.dumps(payload, ensure_ascii=False, default=str)
+
+
+class MaskingTextFormatter(logging.Formatter):
+    """Plain text lines for humans, phone numbers masked all the same."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as text with a request id, phone numbers masked."""
+        request_id = request_id_var.get()
+        text = super().format(record)
+        return mask_phones(f"{text} [{request_id}]" if request_id else text)
+
+
+def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
+    """Send every log line (uvicorn's too) through one masking handler on stderr; idempotent."""
+    root = logging.getLogger()
+    handler = next((h for h in root.handlers if getattr(h, "genie", False)), None)
+    if handler is None:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.genie = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    text = MaskingTextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler.setFormatter(JsonFormatter() if fmt == "json" else text)
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        uvicorn_logger = logging.getLogger(name)
+        uvicorn_logger.handlers.clear()
+        uvicorn_logger.propagate = True
+
+
+class RequestIdMiddleware:
+    """Give each HTTP request an id (X-Request-Id in or new), log it with status and duration."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the request with its id in the logging context and the response headers."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex[:16]
+        started, status = time.perf_counter(), 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        with log_context(request_id):
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+                log.info(
+                    "%s %s -> %s in %s ms", scope["method"], scope["path"], status, elapsed_ms,
+                    extra={"status": status, "duration_ms": elapsed_ms},
+                )  # fmt: skip

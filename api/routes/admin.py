@@ -1,0 +1,15 @@
+"""Every admin router (API and dashboard), for create_app to include in one go."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.routes import admin_analytics, admin_content, admin_dashboard, admin_partners
+
+# Each one answers 404 unless ADMIN_TOKENS is set.
+ADMIN_ROUTERS: list[APIRouter] = [
+    admin_content.router,
+    admin_partners.router,
+    admin_analytics.router,
+    admin_dashboard.router,
+]

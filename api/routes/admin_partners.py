@@ -1,0 +1,167 @@
+"""Admin API for partners: list and filter, progress, transcript, reset, erase and CSV export."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+
+from api.admin_auth import require_admin
+from api.admin_schemas import EraseOut, PartnerDetail, ResetOut, SessionProgress, Transcript
+from api.deps import AdminDep, AdminStoreDep, StoreDep
+from store.admin_models import PartnerPage, PartnerQuery, PartnerStatus, PartnerSummary
+from store.admin_models import partner_status as status_of
+from store.base import TrainingStore
+from store.models import ChatEntry, ProgressUpdate, utcnow
+
+log = logging.getLogger("genie.admin")
+router = APIRouter(
+    prefix="/api/admin", tags=["admin: partners"], dependencies=[Depends(require_admin)]
+)
+Phone = Annotated[str, Path(pattern=r"^(whatsapp:)?\+?[0-9]{3,20}$", description="E.164 phone")]
+MAX_TRANSCRIPT = 5000
+MAX_EXPORT = 100_000
+EXPORT_PAGE = 1000
+CSV_FIELDS = [
+    "phone", "name", "status", "current_section", "completed_count", "total_sessions",
+    "completed_sections", "started_at", "completed_at", "last_updated", "last_message_at",
+    "messages", "questions",
+]  # fmt: skip
+
+
+def partner_query(
+    status: PartnerStatus = "all",
+    stalled_days: Annotated[int, Query(ge=1, le=365)] = 7,
+    q: Annotated[str | None, Query(max_length=100, description="Part of a phone or name")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> PartnerQuery:
+    """The partner filters from the query string."""
+    return PartnerQuery(
+        status=status, stalled_days=stalled_days, search=q or None, limit=limit, offset=offset
+    )
+
+
+QueryDep = Annotated[PartnerQuery, Depends(partner_query)]
+
+
+@router.get("/partners")
+def list_partners(query: QueryDep, admin_store: AdminStoreDep) -> PartnerPage:
+    """Partners by status (in training, completed, stalled N days, not started) and search."""
+    return admin_store.list_partners(query)
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that spreadsheets will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not text.lstrip("+").isdigit():
+        return "'" + text
+    return text
+
+
+@router.get("/partners/export.csv", response_class=Response)
+def export_partners(query: QueryDep, store: StoreDep, admin_store: AdminStoreDep) -> Response:
+    """Every partner matching the filters, with progress, as CSV (limit and offset ignored)."""
+    total_sessions = len(store.list_sessions())
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_FIELDS)
+    for offset in range(0, MAX_EXPORT, EXPORT_PAGE):
+        page = admin_store.list_partners(
+            query.model_copy(update={"limit": EXPORT_PAGE, "offset": offset})
+        )
+        for p in page.items:
+            row = p.model_dump()
+            row["completed_count"] = len(p.completed_sections)
+            row["total_sessions"] = total_sessions
+            row["completed_sections"] = " ".join(map(str, p.completed_sections))
+            writer.writerow([_cell(row[field]) for field in CSV_FIELDS])
+        if offset + EXPORT_PAGE >= page.total:
+            break
+    headers = {"Content-Disposition": 'attachment; filename="partners.csv"'}
+    headers["Cache-Control"] = "no-store"
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def _summary(store: TrainingStore, phone: str, chat: list[ChatEntry]) -> PartnerSummary:
+    progress = store.get_progress(phone)
+    if progress is None and not chat:
+        raise HTTPException(status_code=404, detail="partner not found")
+    said = [c for c in chat if c.who == "partner"]
+    base = progress.model_dump() if progress else {"phone": phone}
+    summary = PartnerSummary(**base)
+    return summary.model_copy(
+        update={
+            "status": status_of(summary, PartnerQuery().stalled_before),
+            "last_message_at": said[-1].time if said else None,
+            "messages": len(said),
+            "questions": sum(c.intent == "question" for c in said),
+        }
+    )
+
+
+@router.get("/partners/{phone}", responses={404: {"description": "Unknown partner"}})
+def partner_detail(phone: Phone, store: StoreDep) -> PartnerDetail:
+    """One partner's progress: state and message count for every session."""
+    chat = store.chat_history(phone, limit=MAX_TRANSCRIPT)
+    partner = _summary(store, phone, chat)
+    rows = []
+    for s in store.list_sessions():
+        state = "completed" if s.s_no in partner.completed_sections else "open"
+        if s.s_no == partner.current_section and partner.status != "completed":
+            state = "current"
+        said = sum(c.who == "partner" and c.session == s.s_no for c in chat)
+        rows.append(SessionProgress(s_no=s.s_no, heading=s.heading, state=state, messages=said))
+    return PartnerDetail(partner=partner, sessions=rows)
+
+
+@router.get("/partners/{phone}/transcript", responses={404: {"description": "Unknown partner"}})
+def partner_transcript(
+    phone: Phone,
+    store: StoreDep,
+    session: Annotated[int | None, Query(ge=1, le=999, description="Only this session")] = None,
+) -> Transcript:
+    """The partner's chat, oldest first (the latest 5,000 lines): all of it or one session's."""
+    chat = store.chat_history(phone, session=session, limit=MAX_TRANSCRIPT)
+    progress = store.get_progress(phone)
+    if progress is None and not chat and not store.chat_history(phone, limit=1):
+        raise HTTPException(status_code=404, detail="partner not found")
+    headings = {s.s_no: s.heading for s in store.list_sessions()}
+    name = progress.name if progress else None
+    return Transcript(phone=phone, name=name, session=session, headings=headings, entries=chat)
+
+
+@router.post("/partners/{phone}/reset", responses={404: {"description": "Unknown partner"}})
+def reset_partner(phone: Phone, store: StoreDep, admin: AdminDep) -> ResetOut:
+    """Start the partner's training over: no sessions done, not started (chat history kept)."""
+    if store.get_progress(phone) is None:
+        raise HTTPException(status_code=404, detail="partner not found")
+    reset = ProgressUpdate(
+        current_section=None,
+        in_training_mode=False,
+        training_started=False,
+        started_at=None,
+        clear_completed_at=True,
+        reset_completed=True,
+    )
+    progress = store.update_progress(phone, reset)
+    log.info("training reset for partner %s by %s", _fingerprint(phone), admin.name)
+    return ResetOut(progress=progress)
+
+
+@router.delete("/partners/{phone}")
+def erase_partner(phone: Phone, admin_store: AdminStoreDep, admin: AdminDep) -> EraseOut:
+    """Privacy erasure: delete every record about the phone (progress, chats, the CRM lead,
+    WhatsApp inbox/outbox) in every table or collection. Repeating it deletes nothing more."""
+    deleted = admin_store.erase_partner(phone)
+    # The log must not keep the number it just erased: a short one-way fingerprint instead.
+    log.info("erased partner %s by %s: %s", _fingerprint(phone), admin.name, deleted)
+    return EraseOut(phone=phone, deleted=deleted, erased_at=utcnow())
+
+
+def _fingerprint(phone: str) -> str:
+    return hashlib.sha256(phone.encode()).hexdigest()[:10]

@@ -1,0 +1,76 @@
+"""Twilio's WhatsApp webhooks: inbound messages and delivery status callbacks."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import MessagingDep, WhatsAppDep
+from api.logging_setup import mask_phone
+from api.whatsapp.inbound_form import IgnoredMessage, parse_inbound
+from api.whatsapp.signature import VerifiedForm
+from store.base import StoreUnavailable
+
+router = APIRouter(prefix="/api/webhook/twilio", tags=["whatsapp"])
+log = logging.getLogger("genie.whatsapp")
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+STATUSES = {"accepted", "queued", "sending", "sent", "delivered", "read", "undelivered", "failed"}
+
+
+def empty_twiml() -> Response:
+    """Twilio's "nothing to say now": replies go out later through the REST API."""
+    return Response(EMPTY_TWIML, media_type="application/xml")
+
+
+@router.post("", response_class=Response)
+async def inbound_message(
+    form: VerifiedForm, messaging: MessagingDep, whatsapp: WhatsAppDep
+) -> Response:
+    """Record the message once (by MessageSid), queue it for the workers, answer at once."""
+    try:
+        message = parse_inbound(form)
+    except IgnoredMessage as exc:
+        log.info("webhook ignored: %s", exc)
+        return empty_twiml()
+    try:
+        new = await run_in_threadpool(messaging.record_inbound, message)
+    except StoreUnavailable as exc:
+        # A 5xx makes Twilio log error 11200 (and retry where retries are configured).
+        log.error("could not record message %s: %s", message.message_sid, exc)
+        return Response(status_code=503)
+    if not new:
+        log.info("duplicate delivery of %s ignored", message.message_sid)
+        return empty_twiml()
+    log.info(
+        "received %s from %s: %d chars, %d media",
+        message.message_sid, mask_phone(message.phone), len(message.text), len(message.media_urls),
+    )  # fmt: skip
+    log.debug("body of %s: %r", message.message_sid, message.text)
+    whatsapp.notify_inbound(message.phone)
+    return empty_twiml()
+
+
+@router.post("/status", status_code=204, response_class=Response)
+async def delivery_status(form: VerifiedForm, messaging: MessagingDep) -> Response:
+    """Record a delivery status callback (sent, delivered, read, failed ...) for a sent part."""
+    sid = form.get("MessageSid", "")
+    status = form.get("MessageStatus", "").lower()
+    if not sid or status not in STATUSES:
+        log.info("status callback ignored: sid %r, status %r", sid[:40], status[:20])
+        return Response(status_code=204)
+    error_code = form.get("ErrorCode") or None
+    try:
+        matched = await run_in_threadpool(messaging.record_status, sid, status, error_code)
+    except StoreUnavailable as exc:
+        log.error("could not record status of %s: %s", sid, exc)
+        return Response(status_code=503)
+    level = logging.WARNING if status in ("failed", "undelivered") else logging.INFO
+    log.log(
+        level, "status %s for %s%s", status, sid, f" (error {error_code})" if error_code else ""
+    )
+    if not matched:
+        log.info("status for %s matched no outbox part (sent by something else?)", sid)
+    return Response(status_code=204)

@@ -1,0 +1,91 @@
+// Small DOM helpers. Text always goes in through textContent: partner messages are untrusted.
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (name === "class") node.className = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export function $(selector) {
+  return document.querySelector(selector);
+}
+
+export function clear(node) {
+  node.replaceChildren();
+  return node;
+}
+
+export function debounce(fn, ms) {
+  let timer;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+export function when(iso) {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+export function clock(iso) {
+  return new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+}
+
+export function ago(iso) {
+  if (!iso) return "never";
+  const minutes = Math.round((Date.now() - new Date(iso).getTime()) / 60000);
+  if (minutes < 1) return "just now";
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.round(hours / 24)} days ago`;
+}
+
+export function percent(rate) {
+  return rate === null || rate === undefined ? "—" : `${Math.round(rate * 1000) / 10}%`;
+}
+
+// WhatsApp formatting (*bold*, _italic_) as elements, never as HTML.
+export function whatsappText(text) {
+  const fragment = document.createDocumentFragment();
+  const pattern = /\*([^*\n]+)\*|_([^_\n]+)_/g;
+  let last = 0;
+  for (const match of text.matchAll(pattern)) {
+    fragment.append(text.slice(last, match.index));
+    fragment.append(match[1] ? el("strong", {}, match[1]) : el("em", {}, match[2]));
+    last = match.index + match[0].length;
+  }
+  fragment.append(text.slice(last));
+  return fragment;
+}
+
+export function bubble(who, text, time, mediaUrl) {
+  return el(
+    "div",
+    { class: `bubble ${who === "partner" ? "in" : "out"}` },
+    mediaUrl ? el("div", { class: "media" }, "📎 ", el("span", {}, mediaUrl)) : null,
+    el("div", { class: "text" }, whatsappText(text)),
+    time ? el("span", { class: "time" }, time) : null,
+  );
+}
+
+let toastTimer;
+export function toast(message, kind = "ok") {
+  const node = $("#toast");
+  node.textContent = message;
+  node.className = `toast ${kind}`;
+  node.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (node.hidden = true), 3500);
+}

@@ -1,0 +1,83 @@
+// Partners: a searchable, filterable table; a row opens the partner's transcript.
+
+import { api, download } from "./api.js";
+import { $, ago, clear, debounce, el } from "./dom.js";
+
+const PAGE = 25;
+const STATUS = {
+  not_started: "Not started", in_training: "In training", stalled: "Stalled", completed: "Completed",
+};
+let offset = 0;
+let total = 0;
+let sessionCount = 0;
+
+function filters() {
+  return {
+    q: $("#partner-search").value.trim(),
+    status: $("#partner-status").value,
+    stalled_days: $("#stalled-days").value || 7,
+  };
+}
+
+function progressCell(p) {
+  const done = p.completed_sections.length;
+  const share = sessionCount ? Math.min(done / sessionCount, 1) : 0;
+  const fill = el("span");
+  fill.style.width = `${Math.round(share * 100)}%`; // CSSOM: allowed by the page's CSP
+  return el("td", { "data-label": "Progress" },
+    el("div", { class: "progress" }, fill),
+    el("span", { class: "muted small" },
+      `${done}/${sessionCount} done${p.current_section ? ` · on ${p.current_section}` : ""}`));
+}
+
+function row(p) {
+  const open = () => { location.hash = `#partner/${encodeURIComponent(p.phone)}`; };
+  return el("tr", {
+    tabindex: 0, class: "clickable", "data-phone": p.phone,
+    onclick: open, onkeydown: (e) => { if (e.key === "Enter") open(); },
+  },
+    el("td", { "data-label": "Partner" },
+      el("strong", {}, p.name || "(no name)"), el("br"), el("span", { class: "muted small" }, p.phone)),
+    el("td", { "data-label": "Status" }, el("span", { class: `badge ${p.status}` }, STATUS[p.status])),
+    progressCell(p),
+    el("td", { "data-label": "Last message" }, ago(p.last_message_at)),
+    el("td", { "data-label": "Questions" }, String(p.questions)));
+}
+
+async function load() {
+  const [page, sessions] = await Promise.all([
+    api("/partners", { params: { ...filters(), limit: PAGE, offset } }),
+    api("/sessions"),
+  ]);
+  sessionCount = sessions.length;
+  total = page.total;
+  const body = clear($("#partners-table tbody"));
+  for (const p of page.items) body.append(row(p));
+  if (!page.items.length) {
+    body.append(el("tr", {}, el("td", { colspan: 5, class: "muted" }, "No partners match.")));
+  }
+  const last = Math.min(offset + PAGE, total);
+  $("#partners-count").textContent = total ? `${offset + 1}–${last} of ${total} partners` : "";
+  $("#prev-page").disabled = offset === 0;
+  $("#next-page").disabled = offset + PAGE >= total;
+}
+
+export async function showPartners() {
+  await load();
+}
+
+function reload() {
+  offset = 0;
+  load();
+}
+
+export function initPartners() {
+  $("#partner-search").addEventListener("input", debounce(reload, 250));
+  $("#partner-status").addEventListener("change", reload);
+  $("#stalled-days").addEventListener("change", reload);
+  $("#partner-filters").addEventListener("submit", (e) => { e.preventDefault(); reload(); });
+  $("#prev-page").addEventListener("click", () => { offset = Math.max(0, offset - PAGE); load(); });
+  $("#next-page").addEventListener("click", () => { offset += PAGE; load(); });
+  $("#export-csv").addEventListener("click", () =>
+    download("/partners/export.csv", filters(), "partners.csv"));
+}

@@ -1,0 +1,118 @@
+"""Deliver each partner's outbox in order, with bounded exponential backoff on transient errors."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pydantic import ValidationError
+
+from api.logging_setup import log_context, mask_phone
+from api.whatsapp.lease_loop import Step, drain
+from api.whatsapp.sender import OutboundMessage, Sender, SendResult
+from store.messaging import MessagingStore, OutboxPart
+from store.models import utcnow
+
+log = logging.getLogger("genie.whatsapp")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Attempts per part, and the exponential delay between them (with ±20 % jitter, capped)."""
+
+    max_attempts: int = 6
+    base_s: float = 1.0
+    max_s: float = 60.0
+
+    def delay_s(self, attempts: int) -> float:
+        """Seconds to wait after the `attempts`-th failed attempt."""
+        delay = self.base_s * 2 ** max(0, attempts - 1)
+        # Jitter spreads the retries of many partners after an outage.
+        return min(self.max_s, delay * random.uniform(0.8, 1.2))
+
+
+class OutboxDeliverer:
+    """Sends one phone's pending parts under its lease: part n+1 only after n is settled."""
+
+    def __init__(
+        self,
+        messaging: MessagingStore,
+        sender: Sender,
+        schedule: Callable[[str, float], None],
+        *,
+        policy: RetryPolicy,
+        lease_s: float,
+        stopping: threading.Event,
+    ) -> None:
+        self.messaging = messaging
+        self.sender = sender
+        self.schedule = schedule
+        self.policy = policy
+        self.lease_s = lease_s
+        self.stopping = stopping
+
+    def deliver_phone(self, phone: str) -> None:
+        """Send what is due for the phone; returns at once if another worker has it."""
+        drain(
+            self.messaging,
+            f"outbox:{phone}",
+            self.lease_s,
+            lambda: self._step(phone),
+            lambda: self.messaging.next_part(phone) is not None,
+        )
+
+    def _step(self, phone: str) -> Step:
+        if self.stopping.is_set():
+            return Step.WAIT
+        part = self.messaging.next_part(phone)
+        if part is None:
+            return Step.IDLE
+        wait_s = (part.next_attempt_at - utcnow()).total_seconds()
+        if wait_s > 0:
+            self.schedule(phone, wait_s)
+            return Step.WAIT
+        with log_context(part.message_sid):
+            self._send(part)
+        return Step.WORKED
+
+    def _send(self, part: OutboxPart) -> None:
+        sid, n, to = part.message_sid, part.n, mask_phone(part.phone)
+        if part.attempts >= self.policy.max_attempts:
+            # Only reachable when a crash interrupted the last attempt.
+            self._fail(part, f"gave up after {part.attempts} attempts; last error: {part.error}")
+            return
+        attempts = self.messaging.record_attempt(sid, n)
+        try:
+            outbound = OutboundMessage(to=part.phone, body=part.body, media_url=part.media_url)
+        except ValidationError as exc:
+            self._fail(part, f"invalid message: {exc.errors()[0]['msg']}")
+            return
+        result = self._try_send(outbound)
+        if result.ok:
+            self.messaging.mark_sent(sid, n, result.sid or "unknown")
+            log.info("sent part %d to %s (attempt %d)", n + 1, to, attempts)
+        elif result.retryable and attempts < self.policy.max_attempts:
+            delay_s = self.policy.delay_s(attempts)
+            at = utcnow() + timedelta(seconds=delay_s)
+            self.messaging.reschedule(sid, n, at, result.error or "unknown error")
+            log.warning(
+                "send of part %d to %s failed (attempt %d/%d), retry in %.2f s: %s",
+                n + 1, to, attempts, self.policy.max_attempts, delay_s, result.error,
+            )  # fmt: skip
+        else:
+            self._fail(part, result.error or "unknown error")
+
+    def _try_send(self, outbound: OutboundMessage) -> SendResult:
+        try:
+            return self.sender.send(outbound)
+        except Exception as exc:  # a sender must not raise; if one does, treat it as transient
+            log.exception("sender raised")
+            return SendResult(ok=False, retryable=True, error=f"sender raised: {exc!r}")
+
+    def _fail(self, part: OutboxPart, error: str) -> None:
+        self.messaging.mark_failed(part.message_sid, part.n, error)
+        log.error("gave up on part %d to %s: %s", part.n + 1, mask_phone(part.phone), error)

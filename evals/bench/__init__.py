@@ -1,0 +1,1 @@
+"""`genie bench`: load, latency and fault benchmarks of the real HTTP service and the engine."""

@@ -1,0 +1,67 @@
+"""`genie bench`: load, latency and fault benchmarks (numbers, not pass/fail timings)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from evals.bench.micro import run_micro
+from evals.bench.report import print_load, print_micro, write_json
+from evals.bench.run import LoadOptions, run_load
+
+PROBLEMS = ("lost", "duplicated", "out_of_order", "unexpected", "turns_timed_out",
+            "partners_wrong_progress", "partners_unfinished")  # fmt: skip
+
+
+class StoreKind(StrEnum):
+    """Stores the bench can run against."""
+
+    sqlite = "sqlite"
+    mongo = "mongo"
+
+
+def bench(
+    partners: Annotated[int, typer.Option(min=1, help="Simulated partners")] = 200,
+    llm_latency_ms: Annotated[float, typer.Option(min=0, help="Fake LLM latency")] = 400.0,
+    processes: Annotated[int, typer.Option(min=1, max=16, help="Service processes")] = 1,
+    store: Annotated[StoreKind, typer.Option(help="sqlite, or mongo (needs MONGODB_URI)")] = (
+        StoreKind.sqlite
+    ),
+    faults: Annotated[bool, typer.Option(help="Inject faults during the load")] = False,
+    micro: Annotated[bool, typer.Option(help="Time the engine alone (no HTTP)")] = False,
+    micro_turns: Annotated[int, typer.Option(min=1, help="Turns in micro mode")] = 5000,
+    keyword_only: Annotated[
+        bool, typer.Option(help="Only whole-message commands (the throughput scenario)")
+    ] = False,
+    think_ms: Annotated[
+        float | None, typer.Option(min=0, help="Pause between messages [0; 1500 with --faults]")
+    ] = None,
+    turn_timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for replies")] = 30,
+    max_seconds: Annotated[float, typer.Option(min=1, help="Stop sending after this")] = 600,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write JSON here")] = None,
+) -> None:
+    """Drive the real service through its signed Twilio webhook, or time the engine alone."""
+    console = Console()
+    results: dict[str, Any] = {}
+    if micro:
+        results["micro"] = run_micro(turns=micro_turns)
+        print_micro(results["micro"], console)
+    else:
+        options = LoadOptions(
+            partners=partners, llm_latency_ms=llm_latency_ms, processes=processes,
+            store=store.value, faults=faults, keyword_only=keyword_only, think_ms=think_ms,
+            turn_timeout_s=turn_timeout, max_seconds=max_seconds,
+        )  # fmt: skip
+        results["load"] = run_load(options)
+        print_load(results["load"], console)
+    if json_out is not None:
+        write_json(results, json_out)
+        console.print(f"JSON written to {json_out}")
+    found = {k: v for k, v in results.get("load", {}).get("correctness", {}).items() if k in PROBLEMS}
+    if any(found.values()):
+        console.print(f"[red]correctness problems:[/] {found}")
+        raise typer.Exit(1)

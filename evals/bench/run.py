@@ -1,0 +1,196 @@
+"""One load run end to end: fakes, services, partners, faults, checks and the numbers."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from agent.bootstrap import build_engine
+from evals.bench import checks, metrics
+from evals.bench.environment import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    BENCH_MODEL,
+    PUBLIC_BASE_URL,
+    WHATSAPP_FROM,
+    StoreChoice,
+    bench_settings,
+    services_env,
+)  # fmt: skip
+from evals.bench.faults import FaultTargets, inject_faults
+from evals.bench.load import LoadSettings, PartnerDriver
+from evals.bench.reference import EngineFactory, FinalState, expected_by_variant
+from evals.bench.replies import ReplyBook
+from evals.bench.script import Partner, Step, keyword_only_script, make_partner, script_for
+from evals.bench.service import ServiceFleet
+from evals.bench.webhook import WebhookClient
+from evals.fakes.llm_responder import keyword_tool_responder
+from evals.fakes.openai_server import FakeOpenAI
+from evals.fakes.twilio_api import FakeTwilioAPI
+from prompts import message
+from store.factory import open_store
+from store.sqlite_store import SQLiteStore
+
+
+@dataclass
+class LoadOptions:
+    """What `genie bench` runs (see the CLI for the meaning of each option)."""
+
+    partners: int = 200
+    llm_latency_ms: float = 400.0
+    processes: int = 1
+    store: str = "sqlite"
+    faults: bool = False
+    keyword_only: bool = False
+    think_ms: float | None = None
+    turn_timeout_s: float = 30.0
+    max_seconds: float = 600.0
+    settle_s: float = 20.0
+
+    @property
+    def llm_timeout_s(self) -> float:
+        """The services' LLM timeout: short under faults, so LLM timeouts fall back quickly."""
+        return 2.0 if self.faults else 8.0
+
+    @property
+    def think_s(self) -> float:
+        """Pause between a reply and the partner's next message (1.5 s under faults)."""
+        return (self.think_ms if self.think_ms is not None else 1500 * self.faults) / 1000
+
+
+def _script_of(options: LoadOptions) -> Any:
+    return (lambda _v: keyword_only_script()) if options.keyword_only else script_for
+
+
+def _llm_factory(reference_llm: FakeOpenAI) -> EngineFactory:
+    settings = bench_settings(
+        llm_provider="openai",
+        openai_api_key="bench-key",
+        openai_base_url=reference_llm.base_url,
+        openai_model=BENCH_MODEL,
+    )
+    return lambda store: build_engine(settings, store)
+
+
+def run_load(options: LoadOptions) -> dict[str, Any]:
+    """Run the load (and faults) once; the JSON-ready result."""
+    return asyncio.run(_run(options))
+
+
+async def _run(options: LoadOptions) -> dict[str, Any]:
+    book = ReplyBook(asyncio.get_running_loop())
+    with (
+        tempfile.TemporaryDirectory(prefix="genie-bench-") as folder,
+        FakeTwilioAPI(ACCOUNT_SID, AUTH_TOKEN, on_message=book.on_message) as twilio,
+        FakeOpenAI(
+            latency_s=options.llm_latency_ms / 1000, responder=keyword_tool_responder
+        ) as llm,
+        FakeOpenAI(responder=keyword_tool_responder) as reference_llm,
+    ):
+        store = StoreChoice.make(options.store, Path(folder))
+        store.seed()
+        env = services_env(store, twilio, llm, options.llm_timeout_s)
+        fleet = ServiceFleet(options.processes, env, Path(folder))
+        try:
+            fleet.spawn_all()
+            partners = [make_partner(i) for i in range(options.partners)]
+            script_of = _script_of(options)
+            expected = expected_by_variant(partners, script_of, _llm_factory(reference_llm))
+            await asyncio.to_thread(fleet.wait_all)
+            targets = FaultTargets(fleet, llm, twilio, store.sqlite_path, options.llm_timeout_s)
+            cpu_before = (fleet.cpu_seconds(), time.process_time())
+            driver, seconds = await _drive(
+                options, fleet, book, partners, script_of, expected, targets
+            )
+            cpu = _cpu_use(fleet, cpu_before, seconds)
+            rss_kb = fleet.peak_rss_kb()
+        finally:
+            fleet.stop()
+        result = _result(options, driver, book, partners, script_of, expected, store, seconds)
+        result["llm"] = metrics.llm_usage(
+            llm.requests, llm.usages, _paths(partners, script_of), driver.turns
+        )
+        result["rss_mb"] = {"per_process_peak": [round(k / 1024, 1) for k in rss_kb],
+                            "max": round(max(rss_kb, default=0) / 1024, 1)}  # fmt: skip
+        result["cpu"] = cpu
+        result["faults"] = [asdict(e) for e in targets.events]
+        store.drop()
+        return result
+
+
+async def _drive(
+    options: LoadOptions, fleet: ServiceFleet, book: ReplyBook, partners: list[Partner],
+    script_of: Any, expected: dict[int, Any], targets: FaultTargets,
+) -> tuple[PartnerDriver, float]:  # fmt: skip
+    """Run the partners (and the fault timeline); the driver and the load phase's seconds."""
+    client = WebhookClient(fleet.urls, PUBLIC_BASE_URL, ACCOUNT_SID, AUTH_TOKEN, WHATSAPP_FROM)
+    started = time.monotonic()
+    deadline = started + options.max_seconds
+    apology = message("store_unavailable")
+    settings = LoadSettings(options.think_s, options.turn_timeout_s, deadline, apology)
+    driver = PartnerDriver(client, book, settings)
+    done = asyncio.Event()
+    faults = asyncio.create_task(inject_faults(targets, started, done)) if options.faults else None
+    try:
+        plan = [(p, script_of(p.variant), expected[p.variant]) for p in partners]
+        await driver.run(plan)
+        seconds = time.monotonic() - started
+        done.set()
+        if faults is not None:
+            await faults
+        await book.settle(quiet_s=1.5, limit_s=options.settle_s)
+    finally:
+        await client.close()
+    return driver, seconds
+
+
+def _cpu_use(fleet: ServiceFleet, before: tuple[float, float], seconds: float) -> dict[str, float]:
+    """CPU seconds of the services and of this process (fakes + partners) during the load."""
+    services = fleet.cpu_seconds() - before[0]
+    bench = time.process_time() - before[1]
+    wall = seconds or 1.0
+    return {"services_s": round(services, 2), "bench_s": round(bench, 2),
+            "services_cores": round(services / wall, 2), "bench_cores": round(bench / wall, 2)}  # fmt: skip
+
+
+def _paths(partners: list[Partner], script_of: Any) -> dict[str, Any]:
+    steps: list[Step] = [s for v in {p.variant for p in partners} for s in script_of(v)]
+    return {s.text: s.path for s in steps}
+
+
+def _result(
+    options: LoadOptions, driver: PartnerDriver, book: ReplyBook, partners: list[Partner],
+    script_of: Any, expected: dict[int, Any], store: StoreChoice, seconds: float,
+) -> dict[str, Any]:  # fmt: skip
+    """Latency, throughput and correctness of the run."""
+    tally = checks.Tally()
+    apology = message("store_unavailable")
+    opened = (SQLiteStore(store.sqlite_path) if store.sqlite_path
+              else open_store(store.settings(), seed=False))  # fmt: skip
+
+    def progress_of(phone: str) -> FinalState:
+        return FinalState.of(opened.get_progress(phone))
+
+    try:
+        for partner in partners:
+            turns = [t for t in driver.turns if t.partner == partner.index]
+            received = book.received(partner.phone)
+            want = expected[partner.variant]
+            checks.check_partner(partner, turns, received, want, apology, tally)
+            finished = len(turns) == len(script_of(partner.variant))
+            checks.check_progress(partner, finished, want, progress_of, tally)
+    finally:
+        opened.close()
+    replies = sum(book.count(p.phone) for p in partners)
+    config = asdict(options) | {"llm_timeout_s": options.llm_timeout_s, "think_s": options.think_s}
+    return {
+        "mode": "faults" if options.faults else "load",
+        "config": config,
+        **metrics.latency(driver.turns),
+        "throughput": metrics.throughput(driver.turns, replies, seconds),
+        "correctness": tally.as_dict(),
+    }

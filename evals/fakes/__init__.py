@@ -1,0 +1,1 @@
+"""Local fakes of external services (the OpenAI API, Twilio's REST API) for tests and benchmarks."""

@@ -1,0 +1,209 @@
+"""A local fake of Twilio's Messages REST endpoint, with scriptable faults and bursts."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, cast
+from urllib.parse import parse_qs
+
+from evals.fakes.twilio_errors import error_body
+
+__all__ = ["MAX_BODY_CHARS", "FakeAttempt", "FakeMessage", "FakeTwilioAPI"]
+
+MAX_BODY_CHARS = 1600
+_MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages\.json$")
+
+
+@dataclass(frozen=True)
+class FakeMessage:
+    """A message the fake accepted (201)."""
+
+    sid: str
+    to: str
+    from_: str
+    body: str
+    media_urls: list[str]
+    accepted_at: float  # time.monotonic()
+
+
+@dataclass(frozen=True)
+class FakeAttempt:
+    """Any request that reached the fake, with the status it answered."""
+
+    path: str
+    auth: tuple[str, str] | None
+    form: dict[str, list[str]]
+    status: int
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeTwilioAPI:
+    """Context manager serving POST /2010-04-01/Accounts/{sid}/Messages.json on 127.0.0.1."""
+
+    def __init__(
+        self,
+        account_sid: str = "AC" + "0" * 32,
+        auth_token: str = "test-token",
+        *,
+        on_message: Callable[[FakeMessage], None] | None = None,
+    ) -> None:
+        """Prepare the server; ``on_message`` is called (in a handler thread) per accepted one."""
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.on_message = on_message
+        self._burst_status = 0
+        self._burst_until = 0.0
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._messages: list[FakeMessage] = []
+        self._attempts: list[FakeAttempt] = []
+        self._faults: list[int] = []
+        self._delays: list[float] = []
+        self._failing_phones: dict[str, int] = {}
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.fake = self
+
+    @property
+    def base_url(self) -> str:
+        """The URL to use as the Twilio API base, e.g. "http://127.0.0.1:54321"."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def messages(self) -> list[FakeMessage]:
+        """Accepted messages, in acceptance order."""
+        with self._lock:
+            return list(self._messages)
+
+    @property
+    def attempts(self) -> list[FakeAttempt]:
+        """Every request received, accepted or not, in arrival-completion order."""
+        with self._lock:
+            return list(self._attempts)
+
+    def fail_next(self, status: int, count: int = 1) -> None:
+        """Answer the next `count` requests with `status` and a Twilio error body."""
+        with self._lock:
+            self._faults.extend([status] * count)
+
+    def delay_next(self, seconds: float, count: int = 1) -> None:
+        """Hold the next `count` requests for `seconds`, then accept them anyway (as Twilio can)."""
+        with self._lock:
+            self._delays.extend([seconds] * count)
+
+    def burst(self, status: int, seconds: float) -> None:
+        """For the next `seconds`, answer every request with `status` (e.g. 429 or 503)."""
+        with self._lock:
+            self._burst_status, self._burst_until = status, time.monotonic() + seconds
+
+    def fail_for(self, phone: str, status: int = 400) -> None:
+        """Reject every message to `phone` (E.164, no whatsapp: prefix) with `status`."""
+        with self._lock:
+            self._failing_phones[phone] = status
+
+    def __enter__(self) -> FakeTwilioAPI:
+        poll_s = 0.02  # serve_forever's default 0.5 s would slow every test teardown
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(poll_s,))
+        self._thread.daemon = True  # a forgotten exit must not hang the test run
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stopping.set()  # wakes delayed handlers so shutdown is quick
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def handle(self, path: str, auth: tuple[str, str] | None, raw: bytes) -> tuple[int, Any]:
+        """Answer one request (status, JSON); records the attempt and any accepted message."""
+        with self._lock:
+            delay = self._delays.pop(0) if self._delays else 0.0
+        if delay and self._stopping.wait(delay):
+            return 503, error_body(503)
+        form = parse_qs(raw.decode("utf-8"), keep_blank_values=True)
+        with self._lock:
+            rejection = self._rejection(path, auth, form)
+            status = rejection[0] if rejection else 201
+            self._attempts.append(FakeAttempt(path, auth, form, status))
+            if rejection:
+                return status, error_body(*rejection)
+            to, from_, body = (form.get(key, [""])[0] for key in ("To", "From", "Body"))
+            sid = "SM" + uuid.uuid4().hex
+            message = FakeMessage(sid, to, from_, body, form.get("MediaUrl", []), time.monotonic())
+            self._messages.append(message)
+        if self.on_message is not None:
+            self.on_message(message)
+        return 201, self._resource(message)
+
+    def _rejection(
+        self, path: str, auth: tuple[str, str] | None, form: dict[str, list[str]]
+    ) -> tuple[int, int | None] | None:
+        """(status, Twilio error code) when the request must fail; caller holds the lock."""
+        if self._faults:
+            return self._faults.pop(0), None
+        if self._burst_until and time.monotonic() < self._burst_until:
+            return self._burst_status, None
+        match = _MESSAGES_PATH.match(path)
+        if not match:
+            return 404, None
+        if auth != (self.account_sid, self.auth_token) or match["sid"] != self.account_sid:
+            return 401, None
+        to, body = form.get("To", [""])[0], form.get("Body", [""])[0]
+        if not body and not form.get("MediaUrl"):
+            return 400, 21602
+        if len(body) > MAX_BODY_CHARS:
+            return 400, 21617
+        phone_status = self._failing_phones.get(to.removeprefix("whatsapp:"))
+        return (phone_status, None) if phone_status else None
+
+    def _resource(self, message: FakeMessage) -> dict[str, Any]:
+        """The JSON message resource Twilio returns on create (the fields the client reads)."""
+        uri = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{message.sid}.json"
+        resource: dict[str, Any] = {"sid": message.sid, "account_sid": self.account_sid}
+        resource |= {"to": message.to, "from": message.from_, "body": message.body}
+        resource |= {"status": "queued", "direction": "outbound-api", "api_version": "2010-04-01"}
+        resource |= {"num_media": str(len(message.media_urls)), "num_segments": "1", "uri": uri}
+        resource |= {"date_created": formatdate(usegmt=True), "error_code": None, "price": None}
+        return resource
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeTwilioAPI
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the real API: no connection per message
+    # Headers and body go out in two writes: without TCP_NODELAY, Nagle plus the client's
+    # delayed ACK would add ~40 ms to every answer on a kept-alive connection.
+    disable_nagle_algorithm = True
+
+    def do_POST(self) -> None:
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        fake = cast(_Server, self.server).fake
+        status, payload = fake.handle(self.path.split("?")[0], self._basic_auth(), raw)
+        data = json.dumps(payload).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            pass  # the client gave up (timeout) before the answer; that is the point of a delay
+
+    def _basic_auth(self) -> tuple[str, str] | None:
+        scheme, _, encoded = self.headers.get("Authorization", "").partition(" ")
+        user, _, password = base64.b64decode(encoded).decode().partition(":")
+        return (user, password) if scheme == "Basic" else None
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output quiet."""

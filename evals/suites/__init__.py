@@ -1,0 +1,1 @@
+"""The four eval suites: intents, questions, safety and stories."""

@@ -1,0 +1,57 @@
+"""The admin side of storage: content versions, partner lists, erasure and analytics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from store.admin_models import Analytics, ContentVersion, PartnerPage, PartnerQuery
+
+WHATSAPP_PREFIX = "whatsapp:"
+
+
+def erase_variants(phone: str) -> list[object]:
+    """Every way a phone may be stored: as given, with/without '+', 'whatsapp:' or as a number."""
+    bare = phone.strip().removeprefix(WHATSAPP_PREFIX).removeprefix("+")
+    variants: list[object] = list(
+        dict.fromkeys([phone, bare, f"+{bare}", f"{WHATSAPP_PREFIX}+{bare}"])
+    )
+    if bare.isdigit():
+        variants.append(int(bare))  # spreadsheet imports store numbers
+    return variants
+
+
+@runtime_checkable
+class AdminStore(Protocol):
+    """Admin queries over the same database as the TrainingStore it was built from."""
+
+    # -- content versions --
+    def record_version(self, version: ContentVersion) -> ContentVersion:
+        """Save one content change and return it with its id."""
+        ...
+
+    def list_versions(self, s_no: int | None = None, limit: int = 50) -> list[ContentVersion]:
+        """The latest changes, newest first; one session's when s_no is given."""
+        ...
+
+    def get_version(self, version_id: str) -> ContentVersion | None:
+        """One change by id, or None."""
+        ...
+
+    # -- partners --
+    def list_partners(self, query: PartnerQuery) -> PartnerPage:
+        """Partners matching the query, most recently updated first, with chat activity."""
+        ...
+
+    def renumber_sessions(self, mapping: dict[int, int]) -> None:
+        """Move partners' progress and chat lines from old to new session numbers."""
+        ...
+
+    def erase_partner(self, phone: str) -> dict[str, int]:
+        """Delete every record about the phone in every table/collection; counts per name."""
+        ...
+
+    # -- analytics --
+    def analytics(self, now: datetime, stalled_days: int = 7, top: int = 10) -> Analytics:
+        """Enrolment, activity, completion, the per-session funnel and the most asked questions."""
+        ...

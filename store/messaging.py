@@ -1,0 +1,150 @@
+"""The storage interface of the WhatsApp transport: inbox, per-phone leases, outbox, statuses."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+from pydantic import BaseModel, Field
+
+from store.models import utcnow
+
+
+class NewInbound(BaseModel):
+    """An inbound WhatsApp message as received, before it gets its place in the inbox."""
+
+    message_sid: str
+    phone: str
+    text: str = ""
+    profile_name: str | None = None
+    media_urls: list[str] = Field(default_factory=list)
+    received_at: datetime = Field(default_factory=utcnow)
+
+
+class InboundRecord(NewInbound):
+    """An inbox entry; `seq` orders one phone's messages by arrival."""
+
+    seq: int
+    processed: bool = False
+
+
+class OutboundPart(BaseModel):
+    """One WhatsApp message of a reply, as the worker hands it to the outbox."""
+
+    body: str
+    media_url: str | None = None
+
+
+class PartStatus(StrEnum):
+    """Where an outbox part is: waiting (first try or retry), accepted by Twilio, or given up."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxPart(OutboundPart):
+    """A stored reply part: part `n` (0-based) of the reply to inbound `message_sid`."""
+
+    message_sid: str
+    n: int
+    phone: str
+    seq: int
+    status: PartStatus = PartStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    sent_sid: str | None = None
+    error: str | None = None
+    delivery_status: str | None = None
+
+
+def as_utc(value: datetime) -> datetime:
+    """An aware UTC datetime (BSON and SQLite hand back naive ones)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@runtime_checkable
+class MessagingStore(Protocol):
+    """Durable state for receiving and sending WhatsApp messages, safe across processes."""
+
+    # -- inbox --
+    def record_inbound(self, message: NewInbound) -> bool:
+        """Store a message once per MessageSid; False when it was already recorded (a retry)."""
+        ...
+
+    def next_unprocessed(self, phone: str) -> InboundRecord | None:
+        """The phone's oldest unprocessed message (arrival order), or None."""
+        ...
+
+    def get_inbound(self, message_sid: str) -> InboundRecord | None:
+        """One inbox entry by MessageSid."""
+        ...
+
+    def count_recent(self, phone: str, since: datetime, up_to_seq: int) -> int:
+        """How many of the phone's messages up to `up_to_seq` arrived after `since`."""
+        ...
+
+    def complete_inbound(self, message_sid: str, parts: list[OutboundPart]) -> bool:
+        """Mark processed and enqueue its reply parts in one atomic step; False if already done."""
+        ...
+
+    def phones_with_unprocessed(self, limit: int = 1000) -> list[str]:
+        """Phones that have unprocessed messages (for the recovery sweep)."""
+        ...
+
+    # -- leases: one owner per key across threads and processes --
+    def acquire_lease(self, key: str, owner: str, ttl_s: float) -> bool:
+        """Take the lease when free, expired or already ours; True when we hold it now."""
+        ...
+
+    def renew_lease(self, key: str, owner: str, ttl_s: float) -> bool:
+        """Extend our lease; False when it is no longer ours."""
+        ...
+
+    def release_lease(self, key: str, owner: str) -> None:
+        """Give up our lease (no effect when someone else holds it)."""
+        ...
+
+    # -- outbox --
+    def next_part(self, phone: str) -> OutboxPart | None:
+        """The phone's first pending part in (arrival, part) order, due or not."""
+        ...
+
+    def parts_for(self, message_sid: str) -> list[OutboxPart]:
+        """The reply parts of one inbound message, in order."""
+        ...
+
+    def record_attempt(self, message_sid: str, n: int) -> int:
+        """Count one more send attempt (before sending, so crashes count too); the new count."""
+        ...
+
+    def mark_sent(self, message_sid: str, n: int, sent_sid: str) -> None:
+        """Twilio accepted the part."""
+        ...
+
+    def mark_failed(self, message_sid: str, n: int, error: str) -> None:
+        """Give up on the part for good."""
+        ...
+
+    def reschedule(self, message_sid: str, n: int, next_attempt_at: datetime, error: str) -> None:
+        """Try the part again at `next_attempt_at`."""
+        ...
+
+    def phones_with_pending_parts(self, limit: int = 1000) -> list[str]:
+        """Phones that have pending outbox parts (for the recovery sweep)."""
+        ...
+
+    # -- delivery status callbacks --
+    def record_status(self, sent_sid: str, status: str, error_code: str | None) -> bool:
+        """Log a status callback and update the part sent with that SID; True when one matched."""
+        ...
+
+    # -- lifecycle --
+    def ping(self) -> bool:
+        """True when the database answers."""
+        ...
+
+    def close(self) -> None:
+        """Release connections this store opened."""
+        ...

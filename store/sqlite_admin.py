@@ -1,0 +1,197 @@
+"""AdminStore on the SQLite file of a SQLiteStore: versions table, partner list, erasure."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+
+from store.admin import erase_variants
+from store.admin_models import (
+    PHONE_FIELDS,
+    Analytics,
+    ContentVersion,
+    PartnerPage,
+    PartnerQuery,
+    PartnerSummary,
+    partner_status,
+)
+from store.models import TrainingSession
+from store.sqlite_analytics import STARTED, UNFINISHED, rows, sqlite_analytics
+from store.sqlite_store import SQLiteStore
+
+VERSIONS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS content_versions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, s_no INTEGER NOT NULL, action TEXT NOT NULL,
+    who TEXT NOT NULL, at TEXT NOT NULL, previous TEXT, current TEXT
+);
+CREATE INDEX IF NOT EXISTS versions_by_s_no ON content_versions (s_no, id);
+"""
+
+_STATUS_SQL = {
+    "all": "1",
+    "not_started": f"NOT {STARTED}",
+    "in_training": UNFINISHED,
+    "completed": "p.completed_at IS NOT NULL",
+    "stalled": f"{UNFINISHED} AND julianday(p.last_updated) < julianday(:cutoff)",
+}
+
+
+def _json(session: TrainingSession | None) -> str | None:
+    return session.model_dump_json() if session else None
+
+
+def _session(text: str | None) -> TrainingSession | None:
+    return TrainingSession.model_validate_json(text) if text else None
+
+
+def _version(row: sqlite3.Row) -> ContentVersion:
+    return ContentVersion(
+        id=str(row["id"]),
+        s_no=row["s_no"],
+        action=row["action"],
+        who=row["who"],
+        at=datetime.fromisoformat(row["at"]),
+        previous=_session(row["previous"]),
+        current=_session(row["current"]),
+    )
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class SQLiteAdmin:
+    """Admin queries in SQL on the store's own connection (and under its lock)."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self.store = store
+        with store._tx() as db:
+            for statement in VERSIONS_SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+
+    # -- content versions --
+    def record_version(self, version: ContentVersion) -> ContentVersion:
+        """Save one content change and return it with its id."""
+        with self.store._tx() as db:
+            cursor = db.execute(
+                "INSERT INTO content_versions (s_no, action, who, at, previous, current)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    version.s_no,
+                    version.action,
+                    version.who,
+                    version.at.isoformat(),
+                    _json(version.previous),
+                    _json(version.current),
+                ),
+            )
+        return version.model_copy(update={"id": str(cursor.lastrowid)})
+
+    def list_versions(self, s_no: int | None = None, limit: int = 50) -> list[ContentVersion]:
+        """The latest changes, newest first; one session's when s_no is given."""
+        where, params = ("WHERE s_no = ?", (s_no,)) if s_no is not None else ("", ())
+        rows = self.store._query(
+            f"SELECT * FROM content_versions {where} ORDER BY id DESC LIMIT ?", (*params, limit)
+        )
+        return [_version(r) for r in rows]
+
+    def get_version(self, version_id: str) -> ContentVersion | None:
+        """One change by id, or None."""
+        if not version_id.isdigit():
+            return None
+        rows = self.store._query("SELECT * FROM content_versions WHERE id = ?", (int(version_id),))
+        return _version(rows[0]) if rows else None
+
+    # -- partners --
+    def list_partners(self, query: PartnerQuery) -> PartnerPage:
+        """Partners matching the query, most recently updated first, with chat activity."""
+        where = _STATUS_SQL[query.status]
+        params: dict[str, object] = {"cutoff": query.stalled_before.isoformat()}
+        if query.search:
+            where += " AND (p.phone LIKE :q ESCAPE '\\' OR lower(p.name) LIKE :q ESCAPE '\\')"
+            params["q"] = _like(query.search)
+        total = rows(
+            self.store, f"SELECT COUNT(*) AS n FROM training_progress p WHERE {where}", params
+        )[0]["n"]
+        found = rows(
+            self.store,
+            "SELECT p.*, c.last_message_at, c.messages, c.questions FROM training_progress p"
+            " LEFT JOIN (SELECT phone, MAX(time) AS last_message_at, COUNT(*) AS messages,"
+            " SUM(intent = 'question') AS questions FROM chat_history WHERE who = 'partner'"
+            f" GROUP BY phone) c ON c.phone = p.phone WHERE {where}"
+            " ORDER BY COALESCE(p.last_updated, '') DESC, p.phone LIMIT :limit OFFSET :offset",
+            {**params, "limit": query.limit, "offset": query.offset},
+        )
+        items = []
+        for row in found:
+            progress = SQLiteStore._progress(row)
+            last = row["last_message_at"]
+            items.append(
+                PartnerSummary(
+                    **progress.model_dump(),
+                    status=partner_status(progress, query.stalled_before),
+                    last_message_at=datetime.fromisoformat(last) if last else None,
+                    messages=row["messages"] or 0,
+                    questions=row["questions"] or 0,
+                )
+            )
+        return PartnerPage(total=total, items=items)
+
+    def renumber_sessions(self, mapping: dict[int, int]) -> None:
+        """Move progress and chat lines to new session numbers in one transaction."""
+        moves = {old: new for old, new in mapping.items() if old != new}
+        if not moves:
+            return
+        cases = " ".join(f"WHEN {int(old)} THEN {int(new)}" for old, new in moves.items())
+        olds = ", ".join(str(int(old)) for old in moves)
+        with self.store._tx() as db:
+            db.execute(
+                f"UPDATE chat_history SET session = CASE session {cases} END"
+                f" WHERE session IN ({olds})"
+            )
+            rows = db.execute(
+                "SELECT phone, current_section, completed_sections FROM training_progress"
+            ).fetchall()
+            for row in rows:
+                done = json.loads(row["completed_sections"] or "[]")
+                moved = sorted({moves.get(n, n) for n in done})
+                current = row["current_section"]
+                # last_updated is left alone: renumbering is not the partner's progress.
+                db.execute(
+                    "UPDATE training_progress SET current_section = ?, completed_sections = ?"
+                    " WHERE phone = ?",
+                    (moves.get(current, current), json.dumps(moved), row["phone"]),
+                )
+
+    def erase_partner(self, phone: str) -> dict[str, int]:
+        """Delete rows about the phone from every table with a phone-like column."""
+        variants = erase_variants(phone)
+        marks = ", ".join("?" for _ in variants)
+        deleted: dict[str, int] = {}
+        with self.store._tx() as db:
+            tables = [
+                r["name"]
+                for r in db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    " AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
+            for table in tables:
+                columns = [r["name"] for r in db.execute(f'PRAGMA table_info("{table}")')]
+                phone_columns = [c for c in columns if c in PHONE_FIELDS or "phone" in c.lower()]
+                if not phone_columns:
+                    continue
+                where = " OR ".join(f'"{c}" IN ({marks})' for c in phone_columns)
+                params = variants * len(phone_columns)
+                count = db.execute(f'DELETE FROM "{table}" WHERE {where}', params).rowcount
+                if count:
+                    deleted[table] = count
+        return deleted
+
+    # -- analytics --
+    def analytics(self, now: datetime, stalled_days: int = 7, top: int = 10) -> Analytics:
+        """Enrolment, activity, completion, the per-session funnel and the most asked questions."""
+        return sqlite_analytics(self.store, now, stalled_days, top)

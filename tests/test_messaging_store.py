@@ -1,0 +1,177 @@
+"""One contract for every MessagingStore: SQLite, mongomock, and MongoDB when MONGODB_URI is set."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import mongomock
+import pytest
+from pymongo import MongoClient
+
+from store.messaging import MessagingStore, NewInbound, OutboundPart, PartStatus
+from store.models import utcnow
+from store.mongo_messaging import MongoMessagingStore
+from store.sqlite_messaging import SQLiteMessagingStore
+
+PHONE, OTHER = "+919876543210", "+15550002"
+
+
+def _real_mongo() -> tuple[Callable[[], MessagingStore], Callable[[], None]]:
+    uri = os.environ.get("MONGODB_URI")
+    if not uri:
+        pytest.skip("MONGODB_URI not set: real MongoDB messaging tests skipped")
+    client: MongoClient[dict[str, Any]] = MongoClient(uri, serverSelectionTimeoutMS=3000)
+    name = f"genie_messaging_{uuid.uuid4().hex[:12]}"
+    return lambda: MongoMessagingStore(client[name]), lambda: client.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "mongomock", "mongo_real"])
+def opener(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[[], MessagingStore]]:
+    """Opens a new store (a new connection) over the same fresh storage each call."""
+    cleanup: Callable[[], None] = lambda: None  # noqa: E731
+    if request.param == "sqlite":
+        path = tmp_path / "genie.db"
+        open_store: Callable[[], MessagingStore] = lambda: SQLiteMessagingStore(path)  # noqa: E731
+    elif request.param == "mongomock":
+        db: Any = mongomock.MongoClient()["genie_test"]
+        open_store = lambda: MongoMessagingStore(db)  # noqa: E731
+    else:
+        open_store, cleanup = _real_mongo()
+    yield open_store
+    cleanup()
+
+
+@pytest.fixture
+def store(opener: Callable[[], MessagingStore]) -> Iterator[MessagingStore]:
+    opened = opener()
+    yield opened
+    opened.close()
+
+
+def inbound(sid: str, phone: str = PHONE, text: str = "hi", seconds_ago: float = 0) -> NewInbound:
+    at = utcnow() - timedelta(seconds=seconds_ago)
+    return NewInbound(message_sid=sid, phone=phone, text=text, received_at=at)
+
+
+def test_inbound_is_recorded_once_and_processed_in_arrival_order(store: MessagingStore) -> None:
+    assert store.record_inbound(inbound("SM1", text="first")) is True
+    assert store.record_inbound(inbound("SM1", text="retry")) is False
+    assert store.record_inbound(inbound("SM2", text="second")) is True
+    assert store.record_inbound(inbound("SM3", phone=OTHER)) is True
+
+    first = store.next_unprocessed(PHONE)
+    assert first is not None and (first.message_sid, first.text) == ("SM1", "first")
+    assert sorted(store.phones_with_unprocessed()) == sorted([PHONE, OTHER])
+    assert store.complete_inbound("SM1", [OutboundPart(body="a")]) is True
+    assert store.complete_inbound("SM1", [OutboundPart(body="again")]) is False
+    second = store.next_unprocessed(PHONE)
+    assert second is not None and second.message_sid == "SM2" and second.seq > first.seq
+    assert store.complete_inbound("SM2", []) is True
+    assert store.next_unprocessed(PHONE) is None
+    assert store.phones_with_unprocessed() == [OTHER]
+    assert [p.body for p in store.parts_for("SM1")] == ["a"]
+    record = store.get_inbound("SM1")
+    assert record is not None and record.processed and record.received_at.tzinfo is not None
+
+
+def test_count_recent_counts_the_window_up_to_a_message(store: MessagingStore) -> None:
+    store.record_inbound(inbound("SM-old", seconds_ago=120))
+    for i in range(3):
+        store.record_inbound(inbound(f"SM{i}"))
+    last = store.get_inbound("SM2")
+    middle = store.get_inbound("SM1")
+    assert last is not None and middle is not None
+    since = utcnow() - timedelta(seconds=60)
+    assert store.count_recent(PHONE, since, last.seq) == 3
+    assert store.count_recent(PHONE, since, middle.seq) == 2
+    assert store.count_recent(OTHER, since, last.seq) == 0
+
+
+def test_outbox_parts_go_in_order_and_settle(store: MessagingStore) -> None:
+    store.record_inbound(inbound("SM1"))
+    store.record_inbound(inbound("SM2"))
+    store.complete_inbound("SM2", [OutboundPart(body="later")])  # out of order on purpose
+    parts = [OutboundPart(body="one"), OutboundPart(body="two", media_url="https://x.test/a.pdf")]
+    store.complete_inbound("SM1", parts)
+
+    head = store.next_part(PHONE)
+    assert head is not None and (head.message_sid, head.n, head.body) == ("SM1", 0, "one")
+    assert store.record_attempt("SM1", 0) == 1
+    store.mark_sent("SM1", 0, "SMout0")
+    head = store.next_part(PHONE)
+    assert head is not None and (head.n, head.media_url) == (1, "https://x.test/a.pdf")
+    later = utcnow() + timedelta(seconds=30)
+    store.reschedule("SM1", 1, later, "HTTP 503")
+    head = store.next_part(PHONE)
+    assert head is not None and head.n == 1 and head.error == "HTTP 503"
+    assert abs((head.next_attempt_at - later).total_seconds()) < 0.01
+    assert store.record_attempt("SM1", 1) == 1 and store.record_attempt("SM1", 1) == 2
+    store.mark_failed("SM1", 1, "HTTP 400")
+    head = store.next_part(PHONE)
+    assert head is not None and (head.message_sid, head.body) == ("SM2", "later")
+    assert store.phones_with_pending_parts() == [PHONE]
+    store.mark_sent("SM2", 0, "SMout2")
+    assert store.next_part(PHONE) is None and store.phones_with_pending_parts() == []
+
+    settled = store.parts_for("SM1")
+    assert [(p.status, p.sent_sid, p.attempts) for p in settled] == [
+        (PartStatus.SENT, "SMout0", 1),
+        (PartStatus.FAILED, None, 2),
+    ]
+    assert store.record_status("SMout0", "delivered", None) is True
+    assert store.record_status("SMunknown", "failed", "63016") is False
+    assert store.parts_for("SM1")[0].delivery_status == "delivered"
+
+
+def test_lease_is_exclusive_renewable_and_taken_over_after_expiry(store: MessagingStore) -> None:
+    assert store.acquire_lease("inbox:+1", "a", 30) is True
+    assert store.acquire_lease("inbox:+1", "b", 30) is False
+    assert store.acquire_lease("inbox:+1", "a", 30) is True  # re-entrant for the owner
+    assert store.acquire_lease("inbox:+2", "b", 30) is True  # keys are independent
+    assert store.renew_lease("inbox:+1", "a", 30) is True
+    assert store.renew_lease("inbox:+1", "b", 30) is False
+    store.release_lease("inbox:+1", "b")  # not b's: no effect
+    assert store.acquire_lease("inbox:+1", "b", 30) is False
+    store.release_lease("inbox:+1", "a")
+    assert store.acquire_lease("inbox:+1", "b", 0.05) is True
+    time.sleep(0.1)
+    assert store.acquire_lease("inbox:+1", "c", 30) is True  # b's lease expired
+    assert store.renew_lease("inbox:+1", "b", 30) is False
+
+
+def test_lease_race_between_connections_has_one_winner(
+    opener: Callable[[], MessagingStore],
+) -> None:
+    stores = [opener() for _ in range(4)]
+    start = threading.Barrier(len(stores))
+
+    def contend(i: int) -> bool:
+        start.wait()
+        return stores[i].acquire_lease("outbox:+1", f"owner{i}", 30)
+
+    with ThreadPoolExecutor(len(stores)) as pool:
+        wins = list(pool.map(contend, range(len(stores))))
+    assert wins.count(True) == 1
+    for opened in stores:
+        opened.close()
+
+
+def test_data_survives_reopening(opener: Callable[[], MessagingStore]) -> None:
+    first = opener()
+    first.record_inbound(inbound("SM1"))
+    first.complete_inbound("SM1", [OutboundPart(body="saved, not sent")])
+    first.close()
+    second = opener()
+    head = second.next_part(PHONE)
+    assert head is not None and head.body == "saved, not sent" and second.ping()
+    second.close()

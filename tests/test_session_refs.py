@@ -1,0 +1,55 @@
+"""Finding the session a message refers to: digits, words, ordinals, Hinglish."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.session_refs import find_session_number, span_of_session_ref
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("section 5", 5),
+        ("session five", 5),
+        ("take me to the 2nd session", 2),
+        ("go to #3", 3),
+        ("3", 3),
+        ("  7 ", 7),
+        ("open 4", 4),
+        ("session no. 6", 6),
+        ("session number 2", 2),
+        ("module 3", 3),
+        ("lesson seven", 7),
+        ("the third one", 3),
+        ("4th session", 4),
+        ("sesion 2", 2),
+        ("teesra session", 3),
+        ("session 12", 12),
+        ("s5", 5),
+    ],
+)
+def test_finds_the_number(text: str, number: int) -> None:
+    assert find_session_number(text) == number
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "next",
+        "i have 2 customers",
+        "what do i do now",  # "do" is also Hindi for two
+        "is this the one",
+        "how many sessions",
+    ],
+)
+def test_finds_no_number(text: str) -> None:
+    assert find_session_number(text) is None
+
+
+def test_span_covers_the_reference_words() -> None:
+    text = "please show session 4 now"
+    span = span_of_session_ref(text)
+    assert span is not None and text[span[0] : span[1]] == "session 4"
+    assert span_of_session_ref("nothing here") is None

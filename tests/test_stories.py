@@ -1,0 +1,64 @@
+"""Play every conversation story in tests/stories; and prove the story checker can fail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.stories import Expect, Story, StoryResult, Turn, load_stories, play_story
+
+STORIES_DIR = Path(__file__).parent / "stories"
+STORIES = [
+    pytest.param(story, id=f"{path.stem}: {story.name}")
+    for path in sorted(STORIES_DIR.glob("*.yaml"))
+    for story in load_stories(path)
+]
+
+
+def explain(result: StoryResult) -> str:
+    """Every failing turn with its problems and the start of the actual reply."""
+    lines = [f"story {result.story!r} failed:"]
+    for failure in result.failures:
+        lines.append(f"  turn {failure.index} {failure.user!r}: {'; '.join(failure.problems)}")
+        lines.append(f"    actual reply: {' | '.join(failure.replies)[:400]}")
+    return "\n".join(lines)
+
+
+def test_there_are_enough_stories() -> None:
+    assert len(STORIES) >= 8
+    names = [param.values[0].name for param in STORIES]  # type: ignore[union-attr]
+    assert len(set(names)) == len(names), "story names must be unique"
+
+
+@pytest.mark.parametrize("story", STORIES)
+def test_story(story: Story) -> None:
+    result = play_story(story)
+    assert result.passed, explain(result)
+
+
+ENROL = "I am a new partner"
+
+
+@pytest.mark.parametrize(
+    ("expect", "problem"),
+    [
+        (Expect(in_training=False), "in_training: expected False, got True"),
+        (Expect(current_session=2), "current_session: expected 2, got 1"),
+        (Expect(completed=[1]), "completed: expected [1], got []"),
+        (Expect(reply_contains=["molybdenum"]), "reply should contain 'molybdenum'"),
+        (Expect(reply_not_contains=["welcome"]), "reply should not contain 'welcome'"),
+    ],
+)
+def test_a_wrong_expectation_fails_the_story(expect: Expect, problem: str) -> None:
+    story = Story(name="wrong on purpose", turns=[Turn(user="hi"), Turn(user=ENROL, expect=expect)])
+    result = play_story(story)
+    assert not result.passed
+    [failure] = result.failures
+    assert (failure.index, failure.user, failure.problems) == (2, ENROL, [problem])
+    assert "Welcome to the partner programme" in failure.replies[0]
+
+
+def test_the_right_expectation_passes_and_matching_ignores_case() -> None:
+    expect = Expect(in_training=True, current_session=1, completed=[], reply_contains=["WELCOME"])
+    assert play_story(Story(name="right", turns=[Turn(user=ENROL, expect=expect)])).passed

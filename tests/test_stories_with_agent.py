@@ -1,0 +1,88 @@
+"""Every conversation story, played with the LLM agent switched on (scripted) and off."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from agent.engine import MAX_INBOUND_CHARS, Engine
+from agent.keywords import KeywordClassifier
+from agent.llm_agent import LLMInterpreter, build_llm_interpreter
+from agent.stories import Story, StoryResult, load_stories, play_story
+from agent.training import Trainer
+from agent.turns import InterpreterFailed, TurnResult
+from store.base import TrainingStore
+from store.models import Progress
+from tests.fakes.chat_models import KeywordOracleChatModel
+from tests.llm_helpers import settings
+
+STORIES_DIR = Path(__file__).parent / "stories"
+STORIES = [
+    pytest.param(story, id=f"{path.stem}: {story.name}")
+    for path in sorted(STORIES_DIR.glob("*.yaml"))
+    for story in load_stories(path)
+]
+
+
+@dataclass
+class Recorder:
+    """Wraps the interpreter to see every agent turn and every fallback."""
+
+    inner: LLMInterpreter
+    turns: list[TurnResult] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def interpret(
+        self, text: str, phone: str, progress: Progress | None, trainer: Trainer
+    ) -> TurnResult:
+        try:
+            result = self.inner.interpret(text, phone, progress, trainer)
+        except InterpreterFailed as exc:
+            self.failures.append(f"{text!r}: {exc.reason}")
+            raise
+        self.turns.append(result)
+        return result
+
+
+def free_form_turns(story: Story) -> list[str]:
+    """The messages the engine hands to the agent: not empty, not too long, not exact commands."""
+    classifier = KeywordClassifier()
+    said = [turn.user.strip() for turn in story.turns]
+    return [
+        text
+        for text in said
+        if text and len(text) <= MAX_INBOUND_CHARS and not classifier.classify(text).exact
+    ]
+
+
+def explain(result: StoryResult) -> str:
+    lines = [f"story {result.story!r} failed:"]
+    for failure in result.failures:
+        lines.append(f"  turn {failure.index} {failure.user!r}: {'; '.join(failure.problems)}")
+        lines.append(f"    actual reply: {' | '.join(failure.replies)[:400]}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("story", STORIES)
+def test_story_with_the_agent_on(story: Story) -> None:
+    recorders: list[Recorder] = []
+
+    def make_engine(store: TrainingStore) -> Engine:
+        interpreter = build_llm_interpreter(settings(), model=KeywordOracleChatModel())
+        recorders.append(Recorder(interpreter))
+        return Engine(store, interpreter=recorders[-1])
+
+    result = play_story(story, make_engine=make_engine)
+    assert result.passed, explain(result)
+    [recorder] = recorders
+    assert recorder.failures == [], "the agent fell back to keywords"
+    assert len(recorder.turns) == len(free_form_turns(story)), "every free-form turn is the agent's"
+    assert all(t.source == "llm" and 1 <= t.llm_calls <= 2 for t in recorder.turns)
+
+
+@pytest.mark.parametrize("story", STORIES)
+def test_story_with_the_agent_off(story: Story) -> None:
+    result = play_story(story, make_engine=lambda store: Engine(store, interpreter=None))
+    assert result.passed, explain(result)

@@ -1,0 +1,29 @@
+"""Knowledge tool: search the training content (current session first) for a question."""
+
+from __future__ import annotations
+
+from langchain.tools import ToolRuntime
+from langchain_core.tools import tool
+
+from agent.intents import Intent
+from agent.llm_prompts import passages_block
+from agent.turn_context import TurnContext, act
+from prompts import prompt
+
+MAX_PASSAGES = 3
+
+
+@tool("search_training", description=prompt("tools/search_training.md"))
+def search_training(query: str, runtime: ToolRuntime[TurnContext]) -> str:
+    """Return matching training passages, delimited as data, for the model to answer from."""
+    ctx = runtime.context
+    if not ctx.in_training:
+        # Same rule as the keyword path: outside a session, the regular assistant answers.
+        return act(ctx, Intent.QUESTION)
+    current = ctx.progress.current_section if ctx.progress else None
+    found = ctx.trainer.knowledge.index().search(query, current, k=MAX_PASSAGES)
+    if not found:
+        # Nothing to ground an answer on: the deterministic reply (not covered), no guessing.
+        return act(ctx, Intent.QUESTION)
+    ctx.passages, ctx.query = found, query
+    return passages_block(found, ctx.model_name)

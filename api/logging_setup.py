@@ -81,13 +81,25 @@ class MaskingTextFormatter(logging.Formatter):
         return mask_phones(f"{text} [{request_id}]" if request_id else text)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time (test runners swap it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        """The current sys.stderr."""
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        """Ignored: the stream is always the current sys.stderr."""
+
+
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     """Send every log line (uvicorn's too) through one masking handler on stderr; idempotent."""
     root = logging.getLogger()
-    handler = next((h for h in root.handlers if getattr(h, "genie", False)), None)
+    handler = next((h for h in root.handlers if isinstance(h, _StderrHandler)), None)
     if handler is None:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.genie = True  # type: ignore[attr-defined]
+        handler = _StderrHandler()
         root.addHandler(handler)
     text = MaskingTextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     handler.setFormatter(JsonFormatter() if fmt == "json" else text)

@@ -23,7 +23,7 @@ def value(metric: str, number: Any) -> str:
     if number is None:
         return "n/a"
     if metric.startswith("latency"):
-        return f"{number:,.1f} ms"
+        return f"{number:,.1f}ms"
     if metric == "cost_usd":
         return f"${number:,.4f}"
     if metric in _COUNTS:

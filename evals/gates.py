@@ -53,9 +53,15 @@ def check_gates(run: dict[str, Any], gates: dict[str, Any], source: str = "") ->
                     value >= threshold if kind == "min" else value <= threshold
                 )
                 checks.append(
-                    {"suite": suite, "metric": metric, "op": op, "threshold": threshold,
-                     "value": value, "passed": ok}
-                )  # fmt: skip
+                    {
+                        "suite": suite,
+                        "metric": metric,
+                        "op": op,
+                        "threshold": threshold,
+                        "value": value,
+                        "passed": ok,
+                    }
+                )
     return {
         "file": source,
         "provider": provider,

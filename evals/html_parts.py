@@ -55,7 +55,7 @@ def table(
     for i, row in enumerate(rows):
         css = f' class="{classes[i]}"' if classes and classes[i] else ""
         cells = "".join(
-            f'<td{" class=num" if _numeric(c) else ""}>{c if raw else escape(str(c))}</td>'
+            f"<td{' class=num' if _numeric(c) else ''}>{c if raw else escape(str(c))}</td>"
             for c in row
         )
         body.append(f"<tr{css}>{cells}</tr>")
@@ -69,8 +69,9 @@ def _numeric(cell: object) -> bool:
 
 def cards(items: Sequence[tuple[str, str]]) -> str:
     """Big-number cards: (value, caption)."""
-    inner = "".join(f"<div class='card'><b>{escape(v)}</b><span>{escape(c)}</span></div>"
-                    for v, c in items)  # fmt: skip
+    inner = "".join(
+        f"<div class='card'><b>{escape(v)}</b><span>{escape(c)}</span></div>" for v, c in items
+    )
     return f"<div class='cards'>{inner}</div>"
 
 
@@ -79,8 +80,9 @@ def gates_section(gates: dict[str, Any]) -> str:
     rows, classes = [], []
     for check in gates["checks"]:
         m = check["metric"]
-        rows.append([check["suite"], m, fmt.threshold(m, check["op"], check["threshold"]),
-                     fmt.value(m, check["value"]), "PASS" if check["passed"] else "FAIL"])  # fmt: skip
+        gate = fmt.threshold(m, check["op"], check["threshold"])
+        result = "PASS" if check["passed"] else "FAIL"
+        rows.append([check["suite"], m, gate, fmt.value(m, check["value"]), result])
         classes.append("" if check["passed"] else "bad")
     verdict = "all gates pass" if gates["passed"] else "gates FAILED"
     note = f"<p class='note'>{escape(gates['note'])}</p>" if gates.get("note") else ""
@@ -100,8 +102,8 @@ def baseline_section(comparison: dict[str, Any]) -> str:
         for row in compared["metrics"]:
             m = row["metric"]
             mark = "▼ regression" if row["regression"] else "▲ better" if row["improvement"] else ""
-            rows.append([suite, fmt.title(m), fmt.value(m, row["baseline"]),
-                         fmt.value(m, row["current"]), fmt.delta(m, row["delta"]), mark])  # fmt: skip
+            values = [fmt.value(m, row["baseline"]), fmt.value(m, row["current"])]
+            rows.append([suite, fmt.title(m), *values, fmt.delta(m, row["delta"]), mark])
             classes.append("bad" if row["regression"] else "good" if row["improvement"] else "")
     flips = []
     for suite, compared in comparison["suites"].items():
@@ -109,8 +111,10 @@ def baseline_section(comparison: dict[str, Any]) -> str:
             keys = compared["flips"][kind]
             if keys:
                 items = "".join(f"<li>{escape(k)}</li>" for k in keys)
-                flips.append(f"<details><summary>{suite}: {len(keys)} {kind.replace('_', ' ')}"
-                             f"</summary><ul>{items}</ul></details>")  # fmt: skip
+                flips.append(
+                    f"<details><summary>{suite}: {len(keys)} {kind.replace('_', ' ')}"
+                    f"</summary><ul>{items}</ul></details>"
+                )
     heading = f"{base.get('label')} ({base.get('started_at')}) → {now.get('label')}"
     return (
         f"<section id='baseline'><h2>Baseline comparison: {comparison['regressions']} "
@@ -119,10 +123,3 @@ def baseline_section(comparison: dict[str, Any]) -> str:
         + "".join(flips)
         + "</section>"
     )
-
-
-def suite_sections(run: dict[str, Any]) -> str:
-    """Every suite's section (imported late: html_suites builds on the parts above)."""
-    from evals.html_suites import render_suite
-
-    return "".join(render_suite(name, suite) for name, suite in run["suites"].items())

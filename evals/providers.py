@@ -46,8 +46,10 @@ def _chat_model(
     if provider == "oracle":
         return OracleChatModel(model_name=settings.openai_model, labels=labels, **kw)
     if not (settings.openai_api_key or settings.openai_base_url):
-        raise ProviderError("--provider openai needs OPENAI_API_KEY (and OPENAI_BASE_URL for "
-                            "another OpenAI-compatible server)")  # fmt: skip
+        raise ProviderError(
+            "--provider openai needs OPENAI_API_KEY (and OPENAI_BASE_URL for "
+            "another OpenAI-compatible server)"
+        )
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -30,15 +31,16 @@ def top_confusions(confusion: dict[str, Any], limit: int = 8) -> list[tuple[str,
 
 def print_intents(console: Console, suite: dict[str, Any], errors: int) -> None:
     """Per-intent precision/recall/F1/support, averages, top confusions and the first errors."""
-    table = Table(title="Intents", title_justify="left")
+    table = Table(box=box.SIMPLE_HEAD, title="Intents", title_justify="left")
     for column in ("intent", "precision", "recall", "f1", "support"):
         table.add_column(column, justify="left" if column == "intent" else "right")
     details = suite["details"]
     for row in [*details["per_intent"], *details["averages"]]:
         table.add_row(
-            row["label"], *(f"{row[k]:.3f}" for k in ("precision", "recall", "f1")),
+            row["label"],
+            *(f"{row[k]:.3f}" for k in ("precision", "recall", "f1")),
             str(row["support"]),
-        )  # fmt: skip
+        )
     console.print(table)
     console.print(f"accuracy {fmt.value('accuracy', suite['metrics']['accuracy'])}")
     confusions = top_confusions(details["confusion"])
@@ -54,8 +56,11 @@ def print_intents(console: Console, suite: dict[str, Any], errors: int) -> None:
 def _print_errors(console: Console, rows: list[dict[str, Any]], limit: int) -> None:
     if not rows or not limit:
         return
-    table = Table(title=f"Intent errors ({len(rows)}, first {min(limit, len(rows))})",
-                  title_justify="left")  # fmt: skip
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        title=f"Intent errors ({len(rows)}, first {min(limit, len(rows))})",
+        title_justify="left",
+    )
     for column in ("text", "state", "expected", "predicted", "source", "conf"):
         table.add_column(column)
     for row in rows[:limit]:
@@ -63,8 +68,9 @@ def _print_errors(console: Console, rows: list[dict[str, Any]], limit: int) -> N
         state += " training" if row["in_training"] else ""
         confidence = "" if row["confidence"] is None else f"{row['confidence']:.2f}"
         source = "fallback" if row["fallback_reason"] else row["source"]
-        table.add_row(_short(row["text"], 50), state, row["expected"], row["predicted"],
-                      source, confidence)  # fmt: skip
+        table.add_row(
+            _short(row["text"], 50), state, row["expected"], row["predicted"], source, confidence
+        )
     console.print(table)
 
 

@@ -7,17 +7,22 @@ from pathlib import Path
 from typing import Any
 
 from evals import fmt
-from evals.html_parts import (
-    CSS,
-    baseline_section,
-    gates_section,
-    suite_sections,
-    table,
-)
+from evals.html_parts import CSS, baseline_section, gates_section, table
+from evals.html_suites import render_suite
 
-USAGE = ["turns", "llm_calls", "prompt_tokens", "completion_tokens", "tiktoken_prompt",
-         "tiktoken_completion", "fallbacks", "replay_misses", "latency_p50_ms",
-         "latency_p95_ms", "cost_usd"]  # fmt: skip
+USAGE = [
+    "turns",
+    "llm_calls",
+    "prompt_tokens",
+    "completion_tokens",
+    "tiktoken_prompt",
+    "tiktoken_completion",
+    "fallbacks",
+    "replay_misses",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "cost_usd",
+]
 
 
 def _header(run: dict[str, Any]) -> str:
@@ -25,16 +30,19 @@ def _header(run: dict[str, Any]) -> str:
     gates = run.get("gates")
     badge = ""
     if gates:
-        ok = gates["passed"]
-        badge = f'<span class="badge {"pass" if ok else "fail"}">gates {"pass" if ok else "FAIL"}</span>'
+        state = "pass" if gates["passed"] else "fail"
+        badge = f'<span class="badge {state}">gates {state.upper()}</span>'
     facts = [
-        ("provider", meta["provider"]), ("model", meta.get("model") or "-"),
+        ("provider", meta["provider"]),
+        ("model", meta.get("model") or "-"),
         ("prompts", f"{meta['prompts_fingerprint']} ({meta['prompts_dir']})"),
-        ("cassette", meta.get("cassette") or "-"), ("started", meta["started_at"]),
+        ("cassette", meta.get("cassette") or "-"),
+        ("started", meta["started_at"]),
         ("duration", f"{meta['duration_s']} s"),
-    ]  # fmt: skip
+    ]
     items = "".join(f"<div><b>{k}</b> {escape(str(v))}</div>" for k, v in facts)
-    return f"<header><h1>Genie evals · {escape(meta['label'])} {badge}</h1><div class='meta'>{items}</div></header>"
+    heading = f"<h1>Genie evals · {escape(meta['label'])} {badge}</h1>"
+    return f"<header>{heading}<div class='meta'>{items}</div></header>"
 
 
 def _summary(run: dict[str, Any]) -> str:
@@ -67,7 +75,7 @@ def render_html(run: dict[str, Any]) -> str:
         + _summary(run)
         + (gates_section(run["gates"]) if "gates" in run else "")
         + (baseline_section(run["baseline"]) if "baseline" in run else "")
-        + suite_sections(run)
+        + "".join(render_suite(name, suite) for name, suite in run["suites"].items())
     )
     title = escape(f"Genie evals · {run['meta']['label']}")
     return (

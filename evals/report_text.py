@@ -5,16 +5,31 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
+from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
-from rich.progress import TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from evals import fmt
 from evals.report_details import print_details
 
-USAGE_COLUMNS = ["llm_calls", "prompt_tokens", "completion_tokens", "fallbacks", "replay_misses",
-                 "latency_p50_ms", "latency_p95_ms", "cost_usd"]  # fmt: skip
+USAGE_COLUMNS = [
+    "llm_calls",
+    "prompt_tokens",
+    "completion_tokens",
+    "fallbacks",
+    "replay_misses",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "cost_usd",
+]
 
 
 class RichProgress:
@@ -22,10 +37,14 @@ class RichProgress:
 
     def __init__(self, console: Console) -> None:
         self._bar = Progress(
-            TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=console, transient=True,
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
             disable=not console.is_terminal,
-        )  # fmt: skip
+        )
         self._task: TaskID | None = None
 
     def __enter__(self) -> RichProgress:
@@ -47,41 +66,63 @@ class RichProgress:
             self._bar.advance(self._task)
 
 
+SHORT = {"llm_calls": "calls", "prompt_tokens": "tok in", "completion_tokens": "tok out",
+         "fallbacks": "fb", "replay_misses": "miss", "latency_p50_ms": "p50",
+         "latency_p95_ms": "p95", "cost_usd": "cost"}  # fmt: skip
+
+
 def print_summary(console: Console, run: dict[str, Any]) -> None:
-    """Who ran what, then one line per suite with its headline metrics and its cost."""
+    """Who ran what, each suite's headline metrics, then what each suite cost."""
     meta = run["meta"]
     console.print(
         f"[bold]Genie evals[/bold] · {meta['label']} · provider [cyan]{meta['provider']}[/cyan]"
         f" · model {meta['model'] or '-'} · prompts {meta['prompts_fingerprint']}"
         f" · {meta['duration_s']} s"
     )
-    table = Table(title="Summary", title_justify="left")
-    for column in ["suite", "cases", "headline", *map(fmt.title, USAGE_COLUMNS)]:
-        table.add_column(column, justify="left" if column in ("suite", "headline") else "right")
+    quality = Table(box=box.SIMPLE_HEAD, title="Summary", title_justify="left")
+    quality.add_column("suite")
+    quality.add_column("cases", justify="right")
+    quality.add_column("headline metrics")
+    usage = Table(
+        box=box.SIMPLE_HEAD,
+        title="Cost and latency per suite",
+        title_justify="left",
+        caption="calls: LLM requests; tok: reported tokens; fb: fallbacks to keywords; "
+        "miss: replay misses; p50/p95: turn latency",
+        caption_justify="left",
+    )
+    usage.add_column("suite", no_wrap=True)
+    for column in USAGE_COLUMNS:
+        usage.add_column(SHORT[column], justify="right", no_wrap=True)
     for name, suite in run["suites"].items():
-        metrics, usage = suite["metrics"], suite["usage"]
+        metrics = suite["metrics"]
         headline = "  ".join(
-            f"{fmt.title(m)} {fmt.value(m, metrics.get(m))}" for m in fmt.HEADLINE.get(name, [])
+            f"{fmt.title(m)} [bold]{fmt.value(m, metrics.get(m))}[/bold]"
+            for m in fmt.HEADLINE.get(name, [])
         )
-        cells = [fmt.value(c, usage.get(c)) for c in USAGE_COLUMNS]
-        table.add_row(name, str(len(suite["cases"])), headline, *cells)
-    console.print(table)
+        quality.add_row(name, str(len(suite["cases"])), headline)
+        usage.add_row(name, *(fmt.value(c, suite["usage"].get(c)) for c in USAGE_COLUMNS))
+    console.print(quality)
+    console.print(usage)
 
 
 def print_gates(console: Console, gates: dict[str, Any]) -> None:
     """Every gate with its threshold, the measured value and PASS or FAIL."""
     if gates.get("note"):
         console.print(f"[yellow]Gates: {gates['note']}[/yellow]")
-    table = Table(title=f"Gates ({gates['file']})", title_justify="left")
+        return
+    table = Table(box=box.SIMPLE_HEAD, title=f"Gates ({gates['file']})", title_justify="left")
     for column in ("suite", "metric", "gate", "value", "result"):
         table.add_column(column)
     for check in gates["checks"]:
         mark = "[green]PASS[/green]" if check["passed"] else "[bold red]FAIL[/bold red]"
         table.add_row(
-            check["suite"], check["metric"],
+            check["suite"],
+            check["metric"],
             fmt.threshold(check["metric"], check["op"], check["threshold"]),
-            fmt.value(check["metric"], check["value"]), mark,
-        )  # fmt: skip
+            fmt.value(check["metric"], check["value"]),
+            mark,
+        )
     console.print(table)
     verdict = "[green]all gates pass[/green]" if gates["passed"] else "[red]gates FAILED[/red]"
     console.print(f"Gates: {verdict}")
@@ -90,7 +131,11 @@ def print_gates(console: Console, gates: dict[str, Any]) -> None:
 def print_baseline(console: Console, comparison: dict[str, Any], everything: bool) -> None:
     """Metrics side by side with the baseline; regressions marked ▼, improvements ▲."""
     base, now = comparison["baseline"], comparison["current"]
-    table = Table(title=f"Baseline: {base.get('label')} → {now.get('label')}", title_justify="left")
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        title=f"Baseline: {base.get('label')} → {now.get('label')}",
+        title_justify="left",
+    )
     for column in ("suite", "metric", "baseline", "current", "delta", ""):
         table.add_column(column, justify="right" if column in ("baseline", "current") else "left")
     for suite, compared in comparison["suites"].items():
@@ -100,8 +145,8 @@ def print_baseline(console: Console, comparison: dict[str, Any], everything: boo
             mark = "[red]▼ regression[/red]" if row["regression"] else ""
             mark = "[green]▲ better[/green]" if row["improvement"] else mark
             m = row["metric"]
-            table.add_row(suite, fmt.title(m), fmt.value(m, row["baseline"]),
-                          fmt.value(m, row["current"]), fmt.delta(m, row["delta"]), mark)  # fmt: skip
+            values = [fmt.value(m, row["baseline"]), fmt.value(m, row["current"])]
+            table.add_row(suite, fmt.title(m), *values, fmt.delta(m, row["delta"]), mark)
     console.print(table)
     for suite, compared in comparison["suites"].items():
         for kind, colour in (("newly_failing", "red"), ("newly_passing", "green")):

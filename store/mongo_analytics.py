@@ -54,9 +54,10 @@ def _by_furthest(match: Doc) -> list[Doc]:
     mongomock gets $max over an array expression wrong and lacks $reduce.
     """
     current: Doc = {"$ifNull": ["$currentSection", None]}
+    as_list: Doc = {"$map": {"input": [0], "in": "$currentSection"}}  # [current]
     sections: Doc = {"$setUnion": [
         {"$ifNull": ["$completedSections", []]},
-        {"$cond": [{"$eq": [current, None]}, [], {"$map": {"input": [0], "in": "$currentSection"}}]},
+        {"$cond": [{"$eq": [current, None]}, [], as_list]},
     ]}  # fmt: skip
     return [
         {"$match": match},

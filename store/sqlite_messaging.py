@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from store.base import StoreUnavailable
-from store.messaging import InboundRecord, NewInbound, OutboundPart, OutboxPart, PartStatus
+from store.messaging import InboundRecord, NewInbound, OutboundPart
+from store.sqlite_db import from_epoch
+from store.sqlite_outbox import OUTBOX_SCHEMA, PENDING, SQLiteOutbox
 
-SCHEMA = """
+INBOX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS wa_inbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, message_sid TEXT NOT NULL UNIQUE,
     phone TEXT NOT NULL, text TEXT NOT NULL, profile_name TEXT, media_urls TEXT NOT NULL,
@@ -22,76 +20,23 @@ CREATE TABLE IF NOT EXISTS wa_inbox (
 );
 CREATE INDEX IF NOT EXISTS wa_inbox_pending ON wa_inbox (phone, processed, seq);
 CREATE INDEX IF NOT EXISTS wa_inbox_recent ON wa_inbox (phone, received_at);
-CREATE TABLE IF NOT EXISTS wa_outbox (
-    message_sid TEXT NOT NULL, n INTEGER NOT NULL, phone TEXT NOT NULL, seq INTEGER NOT NULL,
-    body TEXT NOT NULL, media_url TEXT, status TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL,
-    sent_sid TEXT, error TEXT, delivery_status TEXT, PRIMARY KEY (message_sid, n)
-);
-CREATE INDEX IF NOT EXISTS wa_outbox_pending ON wa_outbox (phone, status, seq, n);
-CREATE INDEX IF NOT EXISTS wa_outbox_sent_sid ON wa_outbox (sent_sid);
 CREATE TABLE IF NOT EXISTS wa_leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at REAL);
-CREATE TABLE IF NOT EXISTS wa_status (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, sent_sid TEXT NOT NULL, status TEXT NOT NULL,
-    error_code TEXT, received_at REAL NOT NULL
-);
 """
-_PENDING, _SENT = PartStatus.PENDING.value, PartStatus.SENT.value
-
-
-def _dt(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, UTC)
 
 
 def _inbound(row: sqlite3.Row) -> InboundRecord:
     data = dict(row)
     data["media_urls"] = json.loads(data["media_urls"])
-    data["received_at"] = _dt(data["received_at"])
+    data["received_at"] = from_epoch(data["received_at"])
     data["processed"] = bool(data["processed"])
     return InboundRecord(**data)
 
 
-def _part(row: sqlite3.Row) -> OutboxPart:
-    return OutboxPart(**{**dict(row), "next_attempt_at": _dt(row["next_attempt_at"])})
-
-
-class SQLiteMessagingStore:
+class SQLiteMessagingStore(SQLiteOutbox):
     """MessagingStore on one SQLite file (usually the training store's file, WAL mode)."""
 
     def __init__(self, path: str | Path, timeout_s: float = 5.0) -> None:
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self._conn = sqlite3.connect(
-            self.path, timeout=timeout_s, check_same_thread=False, isolation_level=None
-        )
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.executescript(SCHEMA)
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One IMMEDIATE transaction: other connections and processes wait their turn."""
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._conn
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-                self._conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                raise StoreUnavailable(f"SQLite error: {exc}") from exc
-
-    def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        """A read outside any write transaction (WAL readers do not block writers)."""
-        with self._lock:
-            try:
-                return self._conn.execute(sql, params).fetchall()
-            except sqlite3.OperationalError as exc:
-                raise StoreUnavailable(f"SQLite error: {exc}") from exc
+        super().__init__(path, INBOX_SCHEMA + OUTBOX_SCHEMA, timeout_s)
 
     # -- inbox --
     def record_inbound(self, message: NewInbound) -> bool:
@@ -135,7 +80,7 @@ class SQLiteMessagingStore:
             db.executemany(
                 "INSERT INTO wa_outbox (message_sid, n, phone, seq, body, media_url, status,"
                 " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(message_sid, n, row["phone"], row["seq"], p.body, p.media_url, _PENDING, now)
+                [(message_sid, n, row["phone"], row["seq"], p.body, p.media_url, PENDING, now)
                  for n, p in enumerate(parts)],
             )  # fmt: skip
             return True
@@ -169,72 +114,3 @@ class SQLiteMessagingStore:
         """Give up our lease."""
         with self._tx() as db:
             db.execute("DELETE FROM wa_leases WHERE key = ? AND owner = ?", (key, owner))
-
-    # -- outbox --
-    def next_part(self, phone: str) -> OutboxPart | None:
-        """The phone's first pending part in (arrival, part) order."""
-        sql = "SELECT * FROM wa_outbox WHERE phone = ? AND status = ? ORDER BY seq, n LIMIT 1"
-        rows = self._rows(sql, (phone, _PENDING))
-        return _part(rows[0]) if rows else None
-
-    def parts_for(self, message_sid: str) -> list[OutboxPart]:
-        """The reply parts of one inbound message, in order."""
-        sql = "SELECT * FROM wa_outbox WHERE message_sid = ? ORDER BY n"
-        return [_part(r) for r in self._rows(sql, (message_sid,))]
-
-    def _update(self, message_sid: str, n: int, assignments: str, *values: object) -> int:
-        with self._tx() as db:
-            sql = f"UPDATE wa_outbox SET {assignments} WHERE message_sid = ? AND n = ?"
-            db.execute(sql, (*values, message_sid, n))
-            row = db.execute(
-                "SELECT attempts FROM wa_outbox WHERE message_sid = ? AND n = ?", (message_sid, n)
-            ).fetchone()
-            return int(row[0]) if row else 0
-
-    def record_attempt(self, message_sid: str, n: int) -> int:
-        """Count one more send attempt; the new count."""
-        return self._update(message_sid, n, "attempts = attempts + 1")
-
-    def mark_sent(self, message_sid: str, n: int, sent_sid: str) -> None:
-        """Twilio accepted the part."""
-        self._update(message_sid, n, "status = ?, sent_sid = ?, error = NULL", _SENT, sent_sid)
-
-    def mark_failed(self, message_sid: str, n: int, error: str) -> None:
-        """Give up on the part for good."""
-        self._update(message_sid, n, "status = ?, error = ?", PartStatus.FAILED.value, error)
-
-    def reschedule(self, message_sid: str, n: int, next_attempt_at: datetime, error: str) -> None:
-        """Try the part again at `next_attempt_at`."""
-        at = next_attempt_at.timestamp()
-        self._update(message_sid, n, "next_attempt_at = ?, error = ?", at, error)
-
-    def phones_with_pending_parts(self, limit: int = 1000) -> list[str]:
-        """Phones that have pending outbox parts."""
-        sql = "SELECT DISTINCT phone FROM wa_outbox WHERE status = ? LIMIT ?"
-        return [r[0] for r in self._rows(sql, (_PENDING, limit))]
-
-    # -- delivery status callbacks --
-    def record_status(self, sent_sid: str, status: str, error_code: str | None) -> bool:
-        """Log a status callback and update the part sent with that SID."""
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO wa_status (sent_sid, status, error_code, received_at)"
-                " VALUES (?, ?, ?, ?)",
-                (sent_sid, status, error_code, time.time()),
-            )
-            sql = "UPDATE wa_outbox SET delivery_status = ? WHERE sent_sid = ?"
-            return db.execute(sql, (status, sent_sid)).rowcount > 0
-
-    # -- lifecycle --
-    def ping(self) -> bool:
-        """True when the database answers."""
-        try:
-            self._rows("SELECT 1")
-        except StoreUnavailable:
-            return False
-        return True
-
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            self._conn.close()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from agent import llm_agent
 from agent.intents import Intent
 from agent.tokens import count_message_tokens, count_tokens
 from prompts import prompt
@@ -112,4 +113,17 @@ def test_faults_fall_back_to_keywords(
     assert result.fallback_reason is not None and why in result.fallback_reason
     assert result.llm_calls == 1 and 1 <= len(server.requests) <= 2  # one call, one retry
     assert result.intent is Intent.NEXT and partner.state() == (True, 4, [1, 2])
+    assert "Session 4" in result.replies[0].text
+
+
+def test_the_turn_budget_bounds_a_hanging_server(
+    store: SQLiteStore, server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(llm_agent, "TURN_BUDGET_S", 3.0)  # 13 s in production
+    partner = asha(store, server, llm_timeout_s=8.0)
+    server.default = delay(10.0, tool_call("navigate", {"action": "next"}))
+    started = time.monotonic()
+    result = partner.turn("ok I get it, what's next?")
+    assert time.monotonic() - started < 3.5
+    assert result.fallback_reason is not None and "Timeout" in result.fallback_reason
     assert "Session 4" in result.replies[0].text

@@ -13,8 +13,13 @@ from typing import Any
 from fastapi.testclient import TestClient
 from twilio.request_validator import RequestValidator
 
+from agent.engine import Engine
 from agent.messages import Inbound, Reply
 from agent.settings import Settings
+from api.main import create_app
+from api.whatsapp.sender import CollectingSender
+from store.factory import open_store
+from store.messaging import MessagingStore
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC = "https://genie.example.com"
@@ -39,12 +44,36 @@ def wa_settings(tmp_path: Path, **overrides: Any) -> Settings:
     return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
 
 
+def start_app(
+    tmp_path: Path, engine: Any = None, **overrides: Any
+) -> tuple[TestClient, CollectingSender]:
+    """An app on a seeded SQLite file, replies collected in memory; `with client:` runs it."""
+    settings = wa_settings(tmp_path, **overrides)
+    store = open_store(settings)
+    sender = CollectingSender()
+    app = create_app(settings=settings, store=store, engine=engine or Engine(store), sender=sender)
+    return TestClient(app), sender
+
+
+def messaging_of(client: TestClient) -> MessagingStore:
+    """The running app's messaging store."""
+    store: MessagingStore = client.app.state.messaging  # type: ignore[attr-defined]
+    return store
+
+
+def bodies_to(sender: CollectingSender, phone: str) -> list[str]:
+    """The bodies sent to one phone, in order."""
+    return [m.body for m in sender.sent if m.to == phone]
+
+
 def new_sid() -> str:
     """A Twilio-shaped MessageSid."""
     return "SM" + uuid.uuid4().hex
 
 
-def twilio_form(phone: str, text: str, sid: str | None = None, name: str | None = "Asha") -> dict[str, str]:
+def twilio_form(
+    phone: str, text: str, sid: str | None = None, name: str | None = "Asha"
+) -> dict[str, str]:
     """The form Twilio posts for an inbound WhatsApp text message."""
     sid = sid or new_sid()
     form = {
@@ -108,7 +137,7 @@ class TrackingHandler:
 
 
 class EchoHandler:
-    """A brain that answers "echo: <text>" in `parts` parts: predictable replies for transport tests."""
+    """A brain answering "echo: <text>" (in `parts` parts): predictable transport replies."""
 
     def __init__(self, parts: int = 1) -> None:
         self.parts = parts

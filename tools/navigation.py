@@ -9,6 +9,7 @@ from langchain_core.tools import tool
 
 from agent.intents import Intent
 from agent.turn_context import TurnContext, act
+from agent.turns import TurnResult
 from prompts import prompt
 
 Action = Literal["next", "previous", "jump", "restart", "exit", "menu"]
@@ -20,5 +21,12 @@ def navigate(action: Action, runtime: ToolRuntime[TurnContext], session: int | N
     ctx = runtime.context
     if action == "jump" and session is None:  # nowhere to jump to: the menu lists the choices
         return act(ctx, Intent.MENU)
+    if action == "restart" and ctx.progress and ctx.progress.completed_sections:
+        # Restart wipes progress and the model only guessed it: ask for the exact word first,
+        # as the keyword path does for a guessed typo. "restart" itself never reaches the LLM.
+        confirm = ctx.trainer.confirm_restart(ctx.phone)
+        current = ctx.progress.current_section
+        ctx.outcome = TurnResult(confirm.replies, Intent.RESTART, "llm", current)
+        return "Asked the partner to confirm the restart."
     # Trainer.jump checks the session exists and answers an unknown one with the valid range.
     return act(ctx, Intent(action), session if action == "jump" else None)

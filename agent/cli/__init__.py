@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from agent.cli.admin import app as admin_app
 from agent.cli.chat import chat
 from agent.cli.kb import app as kb_app
 from agent.cli.serve import serve
@@ -14,6 +15,7 @@ app.command("chat")(chat)
 app.command("serve")(serve)
 app.command("stories")(stories)
 app.add_typer(kb_app, name="kb")
+app.add_typer(admin_app, name="admin")
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ ASSETS = {
     "dom.js": "text/javascript",
     "overview.js": "text/javascript",
     "partners.js": "text/javascript",
+    "transcript.js": "text/javascript",
     "editor.js": "text/javascript",
 }
 # Only our own files run, nothing inline, and the page cannot be framed.

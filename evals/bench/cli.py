@@ -61,7 +61,9 @@ def bench(
     if json_out is not None:
         write_json(results, json_out)
         console.print(f"JSON written to {json_out}")
-    found = {k: v for k, v in results.get("load", {}).get("correctness", {}).items() if k in PROBLEMS}
+    found = {
+        k: v for k, v in results.get("load", {}).get("correctness", {}).items() if k in PROBLEMS
+    }
     if any(found.values()):
         console.print(f"[red]correctness problems:[/] {found}")
         raise typer.Exit(1)

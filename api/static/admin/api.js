@@ -33,6 +33,7 @@ export function setToken(value) {
 
 export function signOut() {
   sessionStorage.removeItem(KEY);
+  sessionStorage.removeItem("genie-admin-name");
   onSignedOut();
 }
 

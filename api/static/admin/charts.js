@@ -29,33 +29,40 @@ function empty(container, message) {
   }));
 }
 
-// One row per session: how many reached it, and (in red, at the end) how many stopped there.
+// One row per session: how many reached it; at the end of the bar, those still on it
+// (amber: active, red: stalled), i.e. where partners stop.
 export function funnelChart(container, sessions) {
   if (!sessions.length) return empty(container, "No training sessions yet.");
-  const rowHeight = 48;
+  const wide = (container.clientWidth || 600) >= 560;
+  const rowHeight = wide ? 46 : 60;
   const { root, width } = frame(container, sessions.length, rowHeight, "Funnel per session");
-  const valueWidth = width < 480 ? 96 : 150;
-  const barWidth = width - valueWidth - 8;
   const max = Math.max(1, ...sessions.map((s) => s.reached));
+  const scale = (n) => (n / max) * width;
   sessions.forEach((s, i) => {
-    const y = i * rowHeight;
-    const row = svg("g", { class: "funnel-row", transform: `translate(0 ${y})` });
-    const title = `Session ${s.s_no}: ${s.reached} reached, ${s.completed} completed, ` +
-      `${s.stopped} stopped here (${s.stalled} stalled), ${s.questions} questions`;
-    row.append(svg("title", {}, title));
-    const heading = `${s.s_no} · ${s.heading || "(deleted session)"}`;
-    row.append(svg("text", { x: 0, y: 14, class: "label" }, shorten(heading, Math.floor(width / 7.5))));
-    row.append(svg("rect", { x: 0, y: 20, width: barWidth, height: 18, rx: 4, class: "track" }));
-    const reached = (s.reached / max) * barWidth;
-    const stopped = (s.stopped / max) * barWidth;
+    const row = svg("g", { class: "funnel-row", transform: `translate(0 ${i * rowHeight})` });
+    const active = s.stopped - s.stalled;
+    row.append(svg("title", {}, `Session ${s.s_no}: ${s.reached} reached, ${s.completed} ` +
+      `completed, ${active} on it now, ${s.stalled} stalled there, ${s.questions} questions`));
+    const stats = [`${s.reached} reached`];
+    if (active) stats.push(`${active} on it`);
+    if (s.stalled) stats.push(`${s.stalled} stalled`);
+    const chars = Math.floor((wide ? width - 220 : width) / 7.4);
+    row.append(svg("text", { x: 0, y: 14, class: "label" },
+      shorten(`${s.s_no} · ${s.heading || "(deleted session)"}`, chars)));
+    row.append(wide
+      ? svg("text", { x: width, y: 14, class: "value", "text-anchor": "end" }, stats.join(" · "))
+      : svg("text", { x: 0, y: 54, class: "value" }, stats.join(" · ")));
+    row.append(svg("rect", { x: 0, y: 20, width, height: 18, rx: 4, class: "track" }));
+    const reached = scale(s.reached);
     row.append(svg("rect", { x: 0, y: 20, width: reached, height: 18, rx: 4, class: "bar reached" }));
-    if (s.stopped) {
-      row.append(svg("rect", {
-        x: reached - stopped, y: 20, width: stopped, height: 18, rx: 4, class: "bar stopped",
-      }));
+    if (active) {
+      const x = reached - scale(s.stopped);
+      row.append(svg("rect", { x, y: 20, width: scale(active), height: 18, class: "bar active" }));
     }
-    const value = width < 480 ? `${s.reached} · ${s.stopped}✕` : `${s.reached} reached · ${s.stopped} stopped`;
-    row.append(svg("text", { x: barWidth + 8, y: 34, class: "value" }, value));
+    if (s.stalled) {
+      const x = reached - scale(s.stalled);
+      row.append(svg("rect", { x, y: 20, width: scale(s.stalled), height: 18, rx: 4, class: "bar stopped" }));
+    }
     root.append(row);
   });
 }

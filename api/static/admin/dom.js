@@ -70,12 +70,23 @@ export function whatsappText(text) {
   return fragment;
 }
 
-export function bubble(who, text, time, mediaUrl) {
+const LONG = 420;
+
+// A chat bubble; `clamp` folds long texts behind "Read more", as WhatsApp does.
+export function bubble(who, text, time, mediaUrl, clamp = false) {
+  const body = el("div", { class: "text" }, whatsappText(text));
+  const long = clamp && text.length > LONG;
+  if (long) body.classList.add("clamped");
+  const more = long ? el("button", {
+    type: "button", class: "more",
+    onclick: (event) => { body.classList.remove("clamped"); event.target.remove(); },
+  }, "Read more") : null;
   return el(
     "div",
     { class: `bubble ${who === "partner" ? "in" : "out"}` },
     mediaUrl ? el("div", { class: "media" }, "📎 ", el("span", {}, mediaUrl)) : null,
-    el("div", { class: "text" }, whatsappText(text)),
+    body,
+    more,
     time ? el("span", { class: "time" }, time) : null,
   );
 }

@@ -143,8 +143,10 @@ export function initEditor() {
     await showContent(null);
   });
   $("#save-order").addEventListener("click", async () => {
+    const numbers = sessions.map((s) => s.s_no);
+    const movedTo = current === null ? null : numbers[order.indexOf(current)];
     await api("/sessions/reorder", { method: "POST", body: { order } });
     toast("New order saved; partners keep their place");
-    await showContent(current);
+    await showContent(movedTo);
   });
 }

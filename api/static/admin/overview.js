@@ -29,8 +29,10 @@ function draw() {
     kpi("Completion rate", percent(a.completion_rate), `${a.completed} completed`),
     kpi("Median time to complete", duration(a.median_completion_hours)),
     kpi("Stalled", String(a.stalled), `no progress for ${a.stalled_days} days`),
-    kpi("LLM fallback rate", percent(a.fallback_rate), `${a.partner_turns} partner messages`),
+    kpi("LLM fallback rate", percent(a.fallback_rate),
+      a.fallback_rate === null ? "no LLM turns yet" : "LLM turns answered by keywords"),
   );
+  $("#legend-stalled").textContent = `stalled there (no progress for ${a.stalled_days} days)`;
   funnelChart($("#funnel"), a.sessions);
   barChart(
     $("#questions-chart"),

@@ -24,10 +24,10 @@ function progressCell(p) {
   const share = sessionCount ? Math.min(done / sessionCount, 1) : 0;
   const fill = el("span");
   fill.style.width = `${Math.round(share * 100)}%`; // CSSOM: allowed by the page's CSP
-  return el("td", { "data-label": "Progress" },
+  return el("td", { "data-label": "Progress" }, el("div", {},
     el("div", { class: "progress" }, fill),
     el("span", { class: "muted small" },
-      `${done}/${sessionCount} done${p.current_section ? ` · on ${p.current_section}` : ""}`));
+      `${done}/${sessionCount} done${p.current_section ? ` · on ${p.current_section}` : ""}`)));
 }
 
 function row(p) {
@@ -36,8 +36,8 @@ function row(p) {
     tabindex: 0, class: "clickable", "data-phone": p.phone,
     onclick: open, onkeydown: (e) => { if (e.key === "Enter") open(); },
   },
-    el("td", { "data-label": "Partner" },
-      el("strong", {}, p.name || "(no name)"), el("br"), el("span", { class: "muted small" }, p.phone)),
+    el("td", { "data-label": "Partner" }, el("div", {},
+      el("strong", {}, p.name || "(no name)"), el("br"), el("span", { class: "muted small" }, p.phone))),
     el("td", { "data-label": "Status" }, el("span", { class: `badge ${p.status}` }, STATUS[p.status])),
     progressCell(p),
     el("td", { "data-label": "Last message" }, ago(p.last_message_at)),

@@ -24,7 +24,7 @@ function drawTranscript(t) {
       session = e.session;
       chat.append(el("div", { class: "divider session" }, el("span", {}, sessionLabel(session, t.headings))));
     }
-    chat.append(bubble(e.who, e.text, clock(e.time)));
+    chat.append(bubble(e.who, e.text, clock(e.time), null, true));
   }
 }
 

@@ -1,0 +1,102 @@
+"""The outbox half of the MongoDB MessagingStore: parts embedded in their inbox document."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.database import Database
+
+from store.messaging import OutboxPart, PartStatus, as_utc
+from store.models import utcnow
+from store.mongo_errors import unavailable_on_error
+
+Doc = dict[str, Any]
+PENDING = PartStatus.PENDING.value
+
+
+def _part(doc: Doc, n: int) -> OutboxPart:
+    part = doc["parts"][n]
+    part = {**part, "next_attempt_at": as_utc(part["next_attempt_at"])}
+    return OutboxPart(**part, message_sid=doc["_id"], phone=doc["phone"], seq=doc["seq"])
+
+
+class MongoOutbox:
+    """Outbox operations on `<prefix>Inbox` (parts) and `<prefix>Status` (status callbacks)."""
+
+    def __init__(self, db: Database[Any], prefix: str = "WA_") -> None:
+        self._db = db
+        self._inbox = db[f"{prefix}Inbox"]
+        self._status = db[f"{prefix}Status"]
+
+    def _find_one(self, operation: str, query: Doc) -> Doc | None:
+        """The matching inbox document with the lowest seq."""
+        with unavailable_on_error(operation):
+            return self._inbox.find_one(query, sort=[("seq", ASCENDING)])
+
+    def next_part(self, phone: str) -> OutboxPart | None:
+        """The phone's first pending part in (arrival, part) order."""
+        doc = self._find_one("next_part", {"phone": phone, "outbox_pending": True})
+        if doc is None:
+            return None
+        pending = [p["n"] for p in doc["parts"] if p["status"] == PENDING]
+        return _part(doc, pending[0]) if pending else None
+
+    def parts_for(self, message_sid: str) -> list[OutboxPart]:
+        """The reply parts of one inbound message, in order."""
+        doc = self._find_one("parts_for", {"_id": message_sid})
+        return [_part(doc, n) for n in range(len(doc.get("parts", [])))] if doc else []
+
+    def _set_part(self, message_sid: str, n: int, fields: Doc, final: bool = False) -> None:
+        update = {f"parts.{n}.{k}": v for k, v in fields.items()}
+        with unavailable_on_error("outbox update"):
+            # The parts go out in order, so the last one settling empties this reply's queue.
+            if (
+                final
+                and self._inbox.update_one(
+                    {"_id": message_sid, "part_count": n + 1},
+                    {"$set": {**update, "outbox_pending": False}},
+                ).matched_count
+            ):
+                return
+            self._inbox.update_one({"_id": message_sid}, {"$set": update})
+
+    def record_attempt(self, message_sid: str, n: int) -> int:
+        """Count one more send attempt; the new count."""
+        with unavailable_on_error("record_attempt"):
+            doc = self._inbox.find_one_and_update(
+                {"_id": message_sid}, {"$inc": {f"parts.{n}.attempts": 1}},
+                return_document=ReturnDocument.AFTER,
+            )  # fmt: skip
+        return int(doc["parts"][n]["attempts"]) if doc else 0
+
+    def mark_sent(self, message_sid: str, n: int, sent_sid: str) -> None:
+        """Twilio accepted the part."""
+        fields = {"status": PartStatus.SENT.value, "sent_sid": sent_sid, "error": None}
+        self._set_part(message_sid, n, fields, final=True)
+
+    def mark_failed(self, message_sid: str, n: int, error: str) -> None:
+        """Give up on the part for good."""
+        fields = {"status": PartStatus.FAILED.value, "error": error}
+        self._set_part(message_sid, n, fields, final=True)
+
+    def reschedule(self, message_sid: str, n: int, next_attempt_at: datetime, error: str) -> None:
+        """Try the part again at `next_attempt_at`."""
+        self._set_part(message_sid, n, {"next_attempt_at": next_attempt_at, "error": error})
+
+    def phones_with_pending_parts(self, limit: int = 1000) -> list[str]:
+        """Phones that have pending outbox parts."""
+        with unavailable_on_error("phones_with_pending_parts"):
+            phones = self._inbox.distinct("phone", {"outbox_pending": True})
+        return [str(p) for p in phones][:limit]
+
+    def record_status(self, sent_sid: str, status: str, error_code: str | None) -> bool:
+        """Log a status callback and update the part sent with that SID."""
+        entry = {"sent_sid": sent_sid, "status": status, "error_code": error_code}
+        with unavailable_on_error("record_status"):
+            self._status.insert_one({**entry, "received_at": utcnow()})
+            result = self._inbox.update_one(
+                {"parts.sent_sid": sent_sid}, {"$set": {"parts.$.delivery_status": status}}
+            )
+        return result.matched_count == 1

@@ -1,0 +1,89 @@
+"""The outbox half of the SQLite MessagingStore: reply parts, attempts, delivery statuses."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from datetime import datetime
+
+from store.messaging import OutboxPart, PartStatus
+from store.sqlite_db import SQLiteDatabase, from_epoch
+
+OUTBOX_SCHEMA = """
+CREATE TABLE IF NOT EXISTS wa_outbox (
+    message_sid TEXT NOT NULL, n INTEGER NOT NULL, phone TEXT NOT NULL, seq INTEGER NOT NULL,
+    body TEXT NOT NULL, media_url TEXT, status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL,
+    sent_sid TEXT, error TEXT, delivery_status TEXT, PRIMARY KEY (message_sid, n)
+);
+CREATE INDEX IF NOT EXISTS wa_outbox_pending ON wa_outbox (phone, status, seq, n);
+CREATE INDEX IF NOT EXISTS wa_outbox_sent_sid ON wa_outbox (sent_sid);
+CREATE TABLE IF NOT EXISTS wa_status (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, sent_sid TEXT NOT NULL, status TEXT NOT NULL,
+    error_code TEXT, received_at REAL NOT NULL
+);
+"""
+PENDING, SENT, FAILED = PartStatus.PENDING.value, PartStatus.SENT.value, PartStatus.FAILED.value
+
+
+def _part(row: sqlite3.Row) -> OutboxPart:
+    return OutboxPart(**{**dict(row), "next_attempt_at": from_epoch(row["next_attempt_at"])})
+
+
+class SQLiteOutbox(SQLiteDatabase):
+    """Outbox operations; the parts are written by SQLiteMessagingStore.complete_inbound."""
+
+    def next_part(self, phone: str) -> OutboxPart | None:
+        """The phone's first pending part in (arrival, part) order."""
+        sql = "SELECT * FROM wa_outbox WHERE phone = ? AND status = ? ORDER BY seq, n LIMIT 1"
+        rows = self._rows(sql, (phone, PENDING))
+        return _part(rows[0]) if rows else None
+
+    def parts_for(self, message_sid: str) -> list[OutboxPart]:
+        """The reply parts of one inbound message, in order."""
+        sql = "SELECT * FROM wa_outbox WHERE message_sid = ? ORDER BY n"
+        return [_part(r) for r in self._rows(sql, (message_sid,))]
+
+    def _update(self, message_sid: str, n: int, assignments: str, *values: object) -> int:
+        """Update one part; its attempt count afterwards."""
+        key = (message_sid, n)
+        with self._tx() as db:
+            db.execute(f"UPDATE wa_outbox SET {assignments} WHERE message_sid = ? AND n = ?",
+                       (*values, *key))  # fmt: skip
+            row = db.execute(
+                "SELECT attempts FROM wa_outbox WHERE message_sid = ? AND n = ?", key
+            ).fetchone()
+            return int(row[0]) if row else 0
+
+    def record_attempt(self, message_sid: str, n: int) -> int:
+        """Count one more send attempt; the new count."""
+        return self._update(message_sid, n, "attempts = attempts + 1")
+
+    def mark_sent(self, message_sid: str, n: int, sent_sid: str) -> None:
+        """Twilio accepted the part."""
+        self._update(message_sid, n, "status = ?, sent_sid = ?, error = NULL", SENT, sent_sid)
+
+    def mark_failed(self, message_sid: str, n: int, error: str) -> None:
+        """Give up on the part for good."""
+        self._update(message_sid, n, "status = ?, error = ?", FAILED, error)
+
+    def reschedule(self, message_sid: str, n: int, next_attempt_at: datetime, error: str) -> None:
+        """Try the part again at `next_attempt_at`."""
+        at = next_attempt_at.timestamp()
+        self._update(message_sid, n, "next_attempt_at = ?, error = ?", at, error)
+
+    def phones_with_pending_parts(self, limit: int = 1000) -> list[str]:
+        """Phones that have pending outbox parts."""
+        sql = "SELECT DISTINCT phone FROM wa_outbox WHERE status = ? LIMIT ?"
+        return [r[0] for r in self._rows(sql, (PENDING, limit))]
+
+    def record_status(self, sent_sid: str, status: str, error_code: str | None) -> bool:
+        """Log a status callback and update the part sent with that SID."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO wa_status (sent_sid, status, error_code, received_at)"
+                " VALUES (?, ?, ?, ?)",
+                (sent_sid, status, error_code, time.time()),
+            )
+            sql = "UPDATE wa_outbox SET delivery_status = ? WHERE sent_sid = ?"
+            return db.execute(sql, (status, sent_sid)).rowcount > 0

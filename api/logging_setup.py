@@ -25,6 +25,7 @@ _STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
     "asctime",
     "taskName",
+    "color_message",  # uvicorn's ANSI-coloured copy of msg
 }
 
 
@@ -108,6 +109,8 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
+    # RequestIdMiddleware logs every request with its id and duration; uvicorn's line repeats it.
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
 
 
 class RequestIdMiddleware:
@@ -138,7 +141,11 @@ class RequestIdMiddleware:
                 await self.app(scope, receive, send_with_id)
             finally:
                 elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
-                log.info(
-                    "%s %s -> %s in %s ms", scope["method"], scope["path"], status, elapsed_ms,
+                path = scope["path"]
+                # Probes and chat polling would drown the useful lines at INFO.
+                quiet = path in ("/healthz", "/readyz") or path.startswith("/api/dev/")
+                log.log(
+                    logging.DEBUG if quiet and status < 400 else logging.INFO,
+                    "%s %s -> %s in %s ms", scope["method"], path, status, elapsed_ms,
                     extra={"status": status, "duration_ms": elapsed_ms},
                 )  # fmt: skip

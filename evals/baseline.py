@@ -4,25 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from evals.results import LOWER_IS_BETTER, all_metrics
+from evals.results import LOWER_IS_BETTER, NEUTRAL, all_metrics
 
 RATE_TOLERANCE = 0.005  # half a point: smaller moves of a rate are noise, not a regression
 LATENCY_SLACK = (0.5, 5.0)  # latency: 50% slower and 5 ms more before it counts
-COUNT_SLACK = (0.05, 0.5)  # tokens, cost, calls: 5% more (and at least one more)
+COUNT_SLACK = (0.05, 0.5)  # tokens, calls: 5% more (and at least one more)
+COST_SLACK = (0.05, 0.0)  # cost: 5% more
 MAX_FLIPS_LISTED = 50
 
 
+def _slack(metric: str) -> tuple[float, float]:
+    if metric.startswith("latency"):
+        return LATENCY_SLACK
+    return COST_SLACK if metric == "cost_usd" else COUNT_SLACK
+
+
 def _regressed(metric: str, current: float, base: float, tolerance: float) -> bool:
+    if metric in NEUTRAL:
+        return False
     if metric not in LOWER_IS_BETTER:
         return current < base - tolerance
-    relative, absolute = LATENCY_SLACK if metric.startswith("latency") else COUNT_SLACK
+    relative, absolute = _slack(metric)
     return current > base * (1 + relative) + absolute
 
 
 def _improved(metric: str, current: float, base: float, tolerance: float) -> bool:
+    if metric in NEUTRAL:
+        return False
     if metric not in LOWER_IS_BETTER:
         return current > base + tolerance
-    relative, absolute = LATENCY_SLACK if metric.startswith("latency") else COUNT_SLACK
+    relative, absolute = _slack(metric)
     return current < base * (1 - relative) - absolute
 
 

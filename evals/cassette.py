@@ -112,9 +112,15 @@ class CassetteWriter:
             self.path.write_text("", encoding="utf-8")
         self.count = 0
 
-    def write(self, key: str, model: str, tools: list[str], message: AIMessage) -> None:
-        """Append one response; a request seen before in this recording is written once."""
+    def write(
+        self, key: str, model: str, tools: list[str], message: AIMessage, asked: str = ""
+    ) -> None:
+        """Append one response; a request seen before in this recording is written once.
+
+        `asked` (the request's last message) is kept for people reading the cassette only.
+        """
         entry = {"v": CASSETTE_VERSION, "key": key, "model": model, "tools": tools}
+        entry["asked"] = asked[:200]
         entry["response"] = message_to_record(message)
         line = json.dumps(entry, ensure_ascii=False, sort_keys=True)
         with self._lock:

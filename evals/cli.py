@@ -13,7 +13,7 @@ from agent.stories import StoryFileError
 from evals.baseline import RATE_TOLERANCE, compare_runs
 from evals.cassette import CassetteError
 from evals.gates import GateFileError, check_gates, load_gates
-from evals.loading import DEFAULT_GATES, DatasetError
+from evals.loading import DEFAULT_GATES, DatasetError, shown
 from evals.providers import PROVIDERS, ProviderError
 from evals.report_html import write_html
 from evals.report_text import RichProgress, print_baseline, print_run
@@ -81,7 +81,9 @@ def run_command(
     json_out: JsonOpt = None,
     html_out: HtmlOpt = None,
     baseline: BaselineOpt = None,
-    gates: Annotated[Path, typer.Option(help="Gates file")] = DEFAULT_GATES,
+    gates: Annotated[
+        Path, typer.Option(help="Gates file", show_default="evals/gates.yaml")
+    ] = DEFAULT_GATES,
     no_gates: Annotated[bool, typer.Option("--no-gates", help="Do not check gates")] = False,
     tag: TagOpt = [],  # noqa: B006
     limit: Annotated[int | None, typer.Option(help="At most N cases per suite")] = None,
@@ -117,7 +119,7 @@ def run_command(
     if base is not None:
         result["baseline"] = compare_runs(result, base, tolerance)
     if gate_config is not None:
-        result["gates"] = check_gates(result, gate_config, str(gates))
+        result["gates"] = check_gates(result, gate_config, shown(gates))
     _write(console, result, json_out, html_out)
     print_run(console, result, errors=errors)
     _exit_code(console, result, fail_on_regression)

@@ -29,7 +29,7 @@ def bar_chart(
     for i, (label, number) in enumerate(items):
         y = GAP + i * (BAR_HEIGHT + GAP)
         length = 0.0 if number is None else max(0.0, min(1.0, number / top)) * plot
-        colour = "#2f855a" if number is not None and number >= 0.95 * top else "#3182ce"
+        colour = _bar_colour(None if number is None else number / top)
         shown = "n/a" if number is None else show(number)
         parts.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{y + 14}" text-anchor="end">{escape(label)}</text>'
@@ -39,6 +39,13 @@ def bar_chart(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _bar_colour(share: float | None) -> str:
+    """Green from 90% of the scale, amber from 70%, red below: weak spots stand out."""
+    if share is None or share < 0.7:
+        return "#c53030"
+    return "#2f855a" if share >= 0.9 else "#d69e2e"
 
 
 def _cell_colour(count: int, row_total: int, diagonal: bool) -> str:

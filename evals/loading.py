@@ -23,6 +23,14 @@ class DatasetError(ValueError):
     """A dataset that cannot be read, or whose suite cannot be told."""
 
 
+def shown(path: str | Path) -> str:
+    """A path relative to the repository when it is inside it (stable, shorter in reports)."""
+    try:
+        return Path(path).resolve().relative_to(REPO_DIR).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def default_datasets(suite: str) -> list[Path]:
     """The committed dataset files of a suite."""
     if suite == "stories":

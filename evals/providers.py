@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from agent.settings import Settings
 from agent.turns import Interpreter
 from evals.cassette import CassetteWriter
+from evals.loading import shown
 from evals.oracle import Label, OracleChatModel
 from evals.replay import CassetteRecorder, ReplayChatModel
 from evals.usage import UsageMeter
@@ -103,7 +104,8 @@ def setup_provider(
     if writer:
         callbacks.append(CassetteRecorder(writer, name))
     chat = _chat_model(provider, settings, cassette, labels or {}, callbacks=callbacks)
-    source = str(record or cassette) if (record or provider == "replay") else None
+    used = record or (cassette if provider == "replay" else None)
+    source = shown(used) if used else None
     return ProviderSetup(
         provider,
         build_llm_interpreter(settings, model=chat),

@@ -37,7 +37,7 @@ class CassetteRecorder(BaseCallbackHandler):
     def __init__(self, writer: CassetteWriter, model: str) -> None:
         self.writer = writer
         self.model = model
-        self._pending: dict[UUID, tuple[str, list[str]]] = {}
+        self._pending: dict[UUID, tuple[str, list[str], str]] = {}
         self._lock = threading.Lock()
 
     def on_chat_model_start(
@@ -50,8 +50,11 @@ class CassetteRecorder(BaseCallbackHandler):
     ) -> None:
         """Remember the key of the request until its answer arrives."""
         tools = (kwargs.get("invocation_params") or {}).get("tools")
+        key = request_key(messages[0], tools, self.model)
+        last = messages[0][-1] if messages[0] else None
+        asked = f"{last.type}: {last.text}" if last is not None else ""
         with self._lock:
-            self._pending[run_id] = (request_key(messages[0], tools, self.model), tool_names(tools))
+            self._pending[run_id] = (key, tool_names(tools), asked)
 
     def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:
         """Write the answer under its request key."""
@@ -61,8 +64,8 @@ class CassetteRecorder(BaseCallbackHandler):
         if pending is None or not isinstance(generation, ChatGeneration):
             return
         if isinstance(generation.message, AIMessage):
-            key, names = pending
-            self.writer.write(key, self.model, names, generation.message)
+            key, names, asked = pending
+            self.writer.write(key, self.model, names, generation.message, asked)
 
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         """Failed requests are not recorded: replaying them would hide the failure's cause."""

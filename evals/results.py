@@ -10,13 +10,15 @@ from typing import Any
 RUN_SCHEMA = "genie-evals/1"
 SUITES = ("intents", "questions", "safety", "stories")
 
+# Sizes, not scores: compared but never marked better or worse.
+NEUTRAL = frozenset({"turns", "llm_turns"})
 # Metrics where a smaller value is better; every other metric is better when larger.
 LOWER_IS_BETTER = frozenset(
     {
         "llm_calls", "prompt_tokens", "completion_tokens", "tiktoken_prompt",
         "tiktoken_completion", "fallbacks", "llm_errors", "replay_misses", "latency_p50_ms",
         "latency_p95_ms", "latency_max_ms", "tokens_per_llm_turn_p50", "tokens_per_llm_turn_p95",
-        "cost_usd", "errors", "failed",
+        "cost_usd", "errors", "failed", "false_not_covered",
     }
 )  # fmt: skip
 
@@ -39,8 +41,10 @@ class SuiteResult:
 
 def all_metrics(suite: dict[str, Any]) -> dict[str, float | None]:
     """A suite's quality metrics and its usage figures in one flat mapping."""
-    usage = {k: v for k, v in suite.get("usage", {}).items() if isinstance(v, int | float | None)}
-    return {**usage, **suite.get("metrics", {})}
+    metrics = dict(suite.get("metrics", {}))
+    usage = suite.get("usage", {})
+    metrics.update({k: v for k, v in usage.items() if isinstance(v, int | float | None)})
+    return metrics
 
 
 def load_run(path: str | Path) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from evals.loading import (
     default_datasets,
     load_jsonl,
     select_rows,
+    shown,
     suite_of,
 )
 from evals.oracle import labels_from_rows
@@ -131,7 +132,7 @@ def run(options: RunOptions, progress: Progress | None = None) -> dict[str, Any]
         harness = Harness(setup.interpreter, setup.model, setup.support_contact, options.workers)
         suites: dict[str, Any] = {}
         for suite, paths in files.items():
-            names = [str(p) for p in paths]
+            names = [shown(p) for p in paths]
             if suite == "stories":
                 items: list[Any] = load_all(paths)[: options.limit]
                 sink.start(suite, len(items))
@@ -149,7 +150,7 @@ def run(options: RunOptions, progress: Progress | None = None) -> dict[str, Any]
         "duration_s": round(time.perf_counter() - clock, 2),
         "provider": options.provider,
         "model": setup.model,
-        "prompts_dir": str(folder),
+        "prompts_dir": shown(folder),
         "prompts_fingerprint": prompt_hash,
         "cassette": setup.cassette,
         "recorded": setup.writer.count if setup.writer else None,

@@ -16,6 +16,7 @@ from agent.messages import Inbound
 from api.admin_auth import RateLimiter
 from api.main import create_app
 from api.routes.admin import ADMIN_ROUTERS
+from store.base import StoreUnavailable
 from store.factory import seed_if_empty
 from store.models import ProgressUpdate
 from store.sqlite_store import SQLiteStore
@@ -353,3 +354,17 @@ def test_dashboard_files(client: TestClient) -> None:
         assert response.status_code == 200 and kind in response.headers["content-type"]
     assert client.get("/admin/secrets.py").status_code == 404
     assert client.get("/admin/..%2Fmain.py").status_code == 404
+
+
+def test_database_outage_is_503(
+    client: TestClient, store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def down(*args: object, **kwargs: object) -> None:
+        raise StoreUnavailable("SQLite error: disk I/O error")
+
+    monkeypatch.setattr(store, "list_sessions", down)
+    monkeypatch.setattr("store.sqlite_admin.SQLiteAdmin.analytics", down)
+    for path in ("/api/admin/sessions", "/api/admin/analytics"):
+        response = client.get(path)
+        assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+        assert "unavailable" in response.json()["detail"]

@@ -1,4 +1,4 @@
-"""The dashboard in real headless Chromium: sign in, chart, transcript, editing reaches `genie chat`."""
+"""The dashboard in headless Chromium: sign in, chart, transcript, an edit reaching `genie chat`."""
 
 from __future__ import annotations
 
@@ -144,7 +144,14 @@ def test_edit_a_session_and_a_partner_sees_it_in_genie_chat(
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "MONGODB_URI")}
     env.update(STORE="sqlite", SQLITE_PATH=str(live[1]), LLM_PROVIDER="none", ADMIN_TOKENS="")
     chat = subprocess.run(
-        [sys.executable, "-c", "from agent.cli import main; main()", "chat", "--phone", "+15550777"],
+        [
+            sys.executable,
+            "-c",
+            "from agent.cli import main; main()",
+            "chat",
+            "--phone",
+            "+15550777",
+        ],
         input="I am a new partner\n",
         capture_output=True,
         text=True,

@@ -233,3 +233,28 @@ def test_erase_variants() -> None:
         15550001,
     ]
     assert "+44" in erase_variants("whatsapp:+44")
+
+
+def test_backends_agree(tmp_path: Path) -> None:
+    """The same data gives identical analytics and partner pages on SQLite and MongoDB."""
+    results = []
+    for name in BACKENDS:
+        try:
+            made = make_backend(name, tmp_path / name)
+        except pytest.skip.Exception:
+            continue  # no real MongoDB here
+        opened = made.open()
+        try:
+            for n in (1, 2, 3):
+                opened.upsert_session(
+                    TrainingSession(s_no=n, heading=f"Part {n}", content=f"Text {n}")
+                )
+            seed(opened)
+            admin = admin_store_for(opened)
+            page = admin.list_partners(PartnerQuery(now=NOW, limit=100))
+            results.append((admin.analytics(NOW).model_dump(), page.model_dump()))
+        finally:
+            opened.close()
+            made.cleanup()
+    assert len(results) >= 2
+    assert all(result == results[0] for result in results[1:])

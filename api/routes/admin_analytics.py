@@ -8,12 +8,16 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from api.admin_auth import require_admin
+from api.admin_errors import StoreErrorsRoute
 from api.deps import AdminDep, AdminStoreDep
 from store.admin_models import Analytics
 from store.models import utcnow
 
 router = APIRouter(
-    prefix="/api/admin", tags=["admin: analytics"], dependencies=[Depends(require_admin)]
+    prefix="/api/admin",
+    tags=["admin: analytics"],
+    dependencies=[Depends(require_admin)],
+    route_class=StoreErrorsRoute,
 )
 
 

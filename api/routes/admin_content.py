@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from agent.render import session_replies
 from api.admin_auth import require_admin
 from api.admin_content_ops import ContentEditor, not_found
+from api.admin_errors import StoreErrorsRoute
 from api.admin_schemas import (
     PreviewBody,
     PreviewOut,
@@ -23,7 +24,10 @@ from store.admin_models import ContentVersion
 from store.models import TrainingSession
 
 router = APIRouter(
-    prefix="/api/admin", tags=["admin: content"], dependencies=[Depends(require_admin)]
+    prefix="/api/admin",
+    tags=["admin: content"],
+    dependencies=[Depends(require_admin)],
+    route_class=StoreErrorsRoute,
 )
 SNo = Annotated[int, Path(ge=1, le=999, description="Session number")]
 

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 
 from api.admin_auth import require_admin
+from api.admin_errors import StoreErrorsRoute
 from api.admin_schemas import EraseOut, PartnerDetail, ResetOut, SessionProgress, Transcript
 from api.deps import AdminDep, AdminStoreDep, StoreDep
 from store.admin_models import PartnerPage, PartnerQuery, PartnerStatus, PartnerSummary
@@ -20,7 +21,10 @@ from store.models import ChatEntry, ProgressUpdate, utcnow
 
 log = logging.getLogger("genie.admin")
 router = APIRouter(
-    prefix="/api/admin", tags=["admin: partners"], dependencies=[Depends(require_admin)]
+    prefix="/api/admin",
+    tags=["admin: partners"],
+    dependencies=[Depends(require_admin)],
+    route_class=StoreErrorsRoute,
 )
 Phone = Annotated[str, Path(pattern=r"^(whatsapp:)?\+?[0-9]{3,20}$", description="E.164 phone")]
 MAX_TRANSCRIPT = 5000

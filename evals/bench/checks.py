@@ -52,30 +52,12 @@ def _lcs(a: list[str], b: list[str]) -> int:
     return row[-1]
 
 
-def check_turn(
-    got: list[str], alternatives: list[list[str]], earlier: set[str], tally: Tally, where: str
-) -> None:
-    """Compare one turn's replies with the closest acceptable answer."""
-    best = max(alternatives, key=lambda alt: (_lcs(got, alt), -abs(len(alt) - len(got))))
-    matched = Counter(got) & Counter(best)
-    extra = Counter(got) - matched
-    in_order = _lcs(got, best)
-    tally.expected_replies += len(best)
-    tally.lost += len(best) - sum(matched.values())
-    tally.out_of_order += sum(matched.values()) - in_order
-    for text, n in extra.items():
-        if text in earlier or text in best:
-            tally.duplicated += n
-        else:
-            tally.unexpected += n
-    if got != best:
-        tally.note(f"{where}: got {len(got)} replies, expected {len(best)} ({_diff(got, best)})")
-
-
-def _diff(got: list[str], best: list[str]) -> str:
-    missing = [t[:30] for t in best if t not in got]
-    surplus = [t[:30] for t in got if t not in best]
-    return f"missing {missing}, extra {surplus}"
+def _chosen(alternatives: list[list[str]], received: Counter[str]) -> list[str]:
+    """The first acceptable answer whose replies all arrived, else the first (LLM) answer."""
+    for alternative in alternatives:
+        if not Counter(alternative) - received:
+            return alternative
+    return alternatives[0]
 
 
 def check_partner(
@@ -86,19 +68,33 @@ def check_partner(
     apology: str,
     tally: Tally,
 ) -> None:
-    """Check every turn of one partner; the turn window runs to the next turn's start."""
-    turns = sorted(turns, key=lambda t: t.step)
-    earlier: set[str] = set()
-    for i, turn in enumerate(turns):
-        end = turns[i + 1].start if i + 1 < len(turns) else len(received)
-        window = [r.text for r in received[turn.start : end]]
-        got = [text for text in window if text != apology]
-        tally.received_replies += len(window)
-        tally.apologies += len(window) - len(got)
+    """Align everything the partner got with everything the played turns should have produced.
+
+    Whole-conversation alignment, not per-turn windows: a reply that comes after the partner
+    gave up waiting and sent the next message is late, not lost (and not a duplicate later).
+    """
+    got = [r.text for r in received if r.text != apology]
+    have = Counter(got)
+    want: list[str] = []
+    for turn in sorted(turns, key=lambda t: t.step):
+        want += _chosen(expected.replies[turn.step], have)
         tally.turns_timed_out += turn.timed_out
-        alternatives = expected.replies[turn.step]
-        check_turn(got, alternatives, earlier, tally, f"{partner.phone} step {turn.step}")
-        earlier.update(text for alt in alternatives for text in alt)
+    tally.expected_replies += len(want)
+    tally.received_replies += len(received)
+    tally.apologies += len(received) - len(got)
+    matched = Counter(want) & have
+    extra = have - matched
+    tally.lost += len(want) - sum(matched.values())
+    tally.out_of_order += sum(matched.values()) - _lcs(got, want)
+    for text, n in extra.items():
+        if text in matched:
+            tally.duplicated += n
+        else:
+            tally.unexpected += n
+    if got != want:
+        missing = [t[:30] for t in (Counter(want) - have).elements()]
+        surplus = [t[:30] for t in extra.elements()]
+        tally.note(f"{partner.phone}: missing {missing}, extra {surplus}, in order: {got == want}")
 
 
 def check_progress(

@@ -40,7 +40,10 @@ def bench(
     think_ms: Annotated[
         float | None, typer.Option(min=0, help="Pause between messages [0; 1500 with --faults]")
     ] = None,
-    turn_timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for replies")] = 30,
+    turn_timeout: Annotated[
+        float | None,
+        typer.Option(min=1, help="Seconds to wait for replies [30; 120 with --faults]"),
+    ] = None,
     max_seconds: Annotated[float, typer.Option(min=1, help="Stop sending after this")] = 600,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write JSON here")] = None,
 ) -> None:
@@ -54,7 +57,7 @@ def bench(
         options = LoadOptions(
             partners=partners, llm_latency_ms=llm_latency_ms, processes=processes,
             store=store.value, faults=faults, keyword_only=keyword_only, think_ms=think_ms,
-            turn_timeout_s=turn_timeout, max_seconds=max_seconds,
+            turn_timeout=turn_timeout, max_seconds=max_seconds,
         )  # fmt: skip
         results["load"] = run_load(options)
         print_load(results["load"], console)

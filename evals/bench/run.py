@@ -47,7 +47,7 @@ class LoadOptions:
     faults: bool = False
     keyword_only: bool = False
     think_ms: float | None = None
-    turn_timeout_s: float = 30.0
+    turn_timeout: float | None = None
     max_seconds: float = 600.0
     settle_s: float = 20.0
 
@@ -55,6 +55,14 @@ class LoadOptions:
     def llm_timeout_s(self) -> float:
         """The services' LLM timeout: short under faults, so LLM timeouts fall back quickly."""
         return 2.0 if self.faults else 8.0
+
+    @property
+    def turn_timeout_s(self) -> float:
+        """How long a partner waits for replies: 30 s, or 120 s under faults, where a crash
+        leaves the phone's lease held until it expires (WHATSAPP_LEASE_S, 90 s by default)."""
+        if self.turn_timeout is not None:
+            return self.turn_timeout
+        return 120.0 if self.faults else 30.0
 
     @property
     def think_s(self) -> float:
@@ -153,8 +161,12 @@ def _cpu_use(fleet: ServiceFleet, before: tuple[float, float], seconds: float) -
     services = fleet.cpu_seconds() - before[0]
     bench = time.process_time() - before[1]
     wall = seconds or 1.0
-    return {"services_s": round(services, 2), "bench_s": round(bench, 2),
-            "services_cores": round(services / wall, 2), "bench_cores": round(bench / wall, 2)}  # fmt: skip
+    return {
+        "services_s": round(services, 2),
+        "bench_s": round(bench, 2),
+        "services_cores": round(services / wall, 2),
+        "bench_cores": round(bench / wall, 2),
+    }
 
 
 def _paths(partners: list[Partner], script_of: Any) -> dict[str, Any]:
@@ -186,7 +198,11 @@ def _result(
     finally:
         opened.close()
     replies = sum(book.count(p.phone) for p in partners)
-    config = asdict(options) | {"llm_timeout_s": options.llm_timeout_s, "think_s": options.think_s}
+    config = asdict(options) | {
+        "llm_timeout_s": options.llm_timeout_s,
+        "think_s": options.think_s,
+        "turn_timeout_s": options.turn_timeout_s,
+    }
     return {
         "mode": "faults" if options.faults else "load",
         "config": config,

@@ -1,0 +1,1 @@
+"""The admin dashboard: index.html, app.css and ES modules, served at /admin."""

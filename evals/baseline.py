@@ -11,6 +11,9 @@ LATENCY_SLACK = (0.5, 5.0)  # latency: 50% slower and 5 ms more before it counts
 COUNT_SLACK = (0.05, 0.5)  # tokens, calls: 5% more (and at least one more)
 COST_SLACK = (0.05, 0.0)  # cost: 5% more
 MAX_FLIPS_LISTED = 50
+# Usage figures worth comparing (the rest, e.g. tiktoken estimates, stay in the JSON).
+COMPARED_USAGE = ("llm_calls", "prompt_tokens", "completion_tokens", "fallbacks",
+                  "replay_misses", "latency_p50_ms", "latency_p95_ms", "cost_usd")  # fmt: skip
 
 
 def _slack(metric: str) -> tuple[float, float]:
@@ -41,7 +44,13 @@ def compare_metrics(
     current: dict[str, Any], base: dict[str, Any], tolerance: float = RATE_TOLERANCE
 ) -> list[dict[str, Any]]:
     """One row per metric present in either suite: values, delta and regressed/improved marks."""
-    now, before = all_metrics(current), all_metrics(base)
+
+    def chosen(suite: dict[str, Any]) -> dict[str, float | None]:
+        values = all_metrics(suite)
+        keep = [*suite.get("metrics", {}), *COMPARED_USAGE]
+        return {k: values[k] for k in keep if k in values}
+
+    now, before = chosen(current), chosen(base)
     rows = []
     for metric in [*now, *(m for m in before if m not in now)]:
         a, b = now.get(metric), before.get(metric)
@@ -55,14 +64,17 @@ def compare_metrics(
     return rows
 
 
-def flipped_cases(current: dict[str, Any], base: dict[str, Any]) -> dict[str, list[str]]:
+def flipped_cases(current: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     """Cases (by key) that passed in the baseline and fail now, and the other way round."""
     before = {c["key"]: bool(c["passed"]) for c in base.get("cases", [])}
     now = {c["key"]: bool(c["passed"]) for c in current.get("cases", [])}
     common = [k for k in now if k in before]
+    failing = [k for k in common if before[k] and not now[k]]
+    passing = [k for k in common if now[k] and not before[k]]
     return {
-        "newly_failing": [k for k in common if before[k] and not now[k]][:MAX_FLIPS_LISTED],
-        "newly_passing": [k for k in common if now[k] and not before[k]][:MAX_FLIPS_LISTED],
+        "newly_failing": failing[:MAX_FLIPS_LISTED],
+        "newly_passing": passing[:MAX_FLIPS_LISTED],
+        "counts": {"newly_failing": len(failing), "newly_passing": len(passing)},
     }
 
 

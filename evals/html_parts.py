@@ -108,11 +108,11 @@ def baseline_section(comparison: dict[str, Any]) -> str:
     flips = []
     for suite, compared in comparison["suites"].items():
         for kind in ("newly_failing", "newly_passing"):
-            keys = compared["flips"][kind]
+            keys, total = compared["flips"][kind], compared["flips"]["counts"][kind]
             if keys:
                 items = "".join(f"<li>{escape(k)}</li>" for k in keys)
                 flips.append(
-                    f"<details><summary>{suite}: {len(keys)} {kind.replace('_', ' ')}"
+                    f"<details><summary>{suite}: {total} {kind.replace('_', ' ')}"
                     f"</summary><ul>{items}</ul></details>"
                 )
     heading = f"{base.get('label')} ({base.get('started_at')}) → {now.get('label')}"

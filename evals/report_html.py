@@ -57,6 +57,8 @@ def _summary(run: dict[str, Any]) -> str:
         [name, *(fmt.value(c, suite["usage"].get(c)) for c in USAGE)]
         for name, suite in run["suites"].items()
     ]
+    if "usage" in run and len(run["suites"]) > 1:
+        usage_rows.append(["whole run", *(fmt.value(c, run["usage"].get(c)) for c in USAGE)])
     return (
         "<section><h2>Summary</h2>"
         + table(["suite", "cases", "headline metrics"], rows, raw=True)

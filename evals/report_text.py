@@ -7,6 +7,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -102,6 +103,9 @@ def print_summary(console: Console, run: dict[str, Any]) -> None:
         )
         quality.add_row(name, str(len(suite["cases"])), headline)
         usage.add_row(name, *(fmt.value(c, suite["usage"].get(c)) for c in USAGE_COLUMNS))
+    if "usage" in run and len(run["suites"]) > 1:
+        total = run["usage"]
+        usage.add_row("[bold]run[/bold]", *(fmt.value(c, total.get(c)) for c in USAGE_COLUMNS))
     console.print(quality)
     console.print(usage)
 
@@ -150,8 +154,14 @@ def print_baseline(console: Console, comparison: dict[str, Any], everything: boo
     console.print(table)
     for suite, compared in comparison["suites"].items():
         for kind, colour in (("newly_failing", "red"), ("newly_passing", "green")):
-            for key in compared["flips"][kind][:10]:
-                console.print(f"  [{colour}]{kind.replace('_', ' ')}[/{colour}] {suite}: {key}")
+            keys, total = compared["flips"][kind], compared["flips"]["counts"][kind]
+            if keys:
+                what = kind.replace("_", " ")
+                console.print(
+                    f"[{colour}]{suite}: {total} {what}[/{colour}] (first {min(5, total)})"
+                )
+            for key in keys[:5]:
+                console.print(f"  {escape(key)}")
     console.print(f"Baseline: {comparison['regressions']} regression(s)")
 
 

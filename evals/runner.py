@@ -29,6 +29,7 @@ from evals.suites.intents import run_intents
 from evals.suites.questions import run_questions
 from evals.suites.safety import run_safety
 from evals.suites.stories import load_all, run_stories
+from evals.usage import summarise_usage
 from store.models import utcnow
 
 _ROW_SUITES: dict[str, Callable[..., SuiteResult]] = {
@@ -157,4 +158,6 @@ def run(options: RunOptions, progress: Progress | None = None) -> dict[str, Any]
         "tags": options.tags,
         "limit": options.limit,
     }
-    return {"schema": RUN_SCHEMA, "meta": meta, "suites": suites}
+    records = [t for s in suites.values() for c in s["cases"] for t in c.get("turn_usage", [])]
+    total = summarise_usage(records, setup.model if setup.interpreter else None)
+    return {"schema": RUN_SCHEMA, "meta": meta, "suites": suites, "usage": total}

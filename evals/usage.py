@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from typing import Any
+from uuid import UUID
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage, BaseMessage
@@ -58,9 +59,15 @@ class UsageMeter(BaseCallbackHandler):
 
     def __init__(self, model: str) -> None:
         self.model = model
+        self._estimates: dict[UUID, int] = {}
 
     def on_chat_model_start(
-        self, serialized: dict[str, Any], messages: list[list[BaseMessage]], **kwargs: Any
+        self,
+        serialized: dict[str, Any],
+        messages: list[list[BaseMessage]],
+        *,
+        run_id: UUID,
+        **kwargs: Any,
     ) -> None:
         """Count the request and estimate its prompt tokens (messages + tool schemas)."""
         usage = _CURRENT.get()
@@ -68,12 +75,16 @@ class UsageMeter(BaseCallbackHandler):
             return
         tools = (kwargs.get("invocation_params") or {}).get("tools") or []
         schema_tokens = sum(count_tokens(json.dumps(t, sort_keys=True), self.model) for t in tools)
-        for batch in messages:
-            usage.llm_requests += 1
-            usage.tiktoken_prompt += count_message_tokens(batch, self.model) + schema_tokens
+        estimate = sum(
+            count_message_tokens(batch, self.model) + schema_tokens for batch in messages
+        )
+        usage.llm_requests += len(messages)
+        usage.tiktoken_prompt += estimate
+        self._estimates[run_id] = estimate
 
-    def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
+    def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:
         """Add the provider-reported usage and the tiktoken count of the answer."""
+        self._estimates.pop(run_id, None)
         usage = _CURRENT.get()
         if usage is None:
             return
@@ -91,12 +102,16 @@ class UsageMeter(BaseCallbackHandler):
                 count_tokens(part, self.model) for part in _completion_text(message) if part
             )
 
-    def on_llm_error(self, error: BaseException, **kwargs: Any) -> None:
-        """Count failed requests, replay misses separately."""
+    def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
+        """Count failed requests, replay misses separately (a miss never reached a model)."""
+        estimate = self._estimates.pop(run_id, 0)
         usage = _CURRENT.get()
-        if usage is not None:
-            usage.llm_errors += 1
-            usage.replay_misses += isinstance(error, ReplayMiss)
+        if usage is None:
+            return
+        usage.llm_errors += 1
+        if isinstance(error, ReplayMiss):
+            usage.replay_misses += 1
+            usage.tiktoken_prompt -= estimate
 
 
 def turn_record(result: TurnResult, usage: TurnUsage) -> dict[str, Any]:

@@ -15,10 +15,9 @@ from store.sqlite_messaging import SQLiteMessagingStore
 
 def _database_of(store: TrainingStore | None) -> Database[Any] | None:
     """The pymongo (or mongomock) Database behind a MongoStore, so both share one client."""
-    for name in ("db", "_db"):  # MongoStore keeps it private today
-        db: Any = getattr(store, name, None)
-        if db is not None and hasattr(db, "command") and hasattr(db, "client"):
-            return db  # type: ignore[no-any-return]
+    db: Any = getattr(store, "db", None)
+    if db is not None and hasattr(db, "command") and hasattr(db, "client"):
+        return db  # type: ignore[no-any-return]
     return None
 
 

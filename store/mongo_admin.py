@@ -71,7 +71,7 @@ class MongoAdmin:
 
     def __init__(self, store: MongoStore) -> None:
         self.store = store
-        self._db: Any = store._db
+        self._db: Any = store.db
         self._kb: Any = store._kb
         self._progress: Any = store._progress
         self._chat: Any = store._chat

@@ -37,11 +37,17 @@ class MongoOutbox:
 
     def next_part(self, phone: str) -> OutboxPart | None:
         """The phone's first pending part in (arrival, part) order."""
-        doc = self._find_one("next_part", {"phone": phone, "outbox_pending": True})
-        if doc is None:
-            return None
-        pending = [p["n"] for p in doc["parts"] if p["status"] == PENDING]
-        return _part(doc, pending[0]) if pending else None
+        for _ in range(10):  # bounded: each pass clears one inconsistent document
+            doc = self._find_one("next_part", {"phone": phone, "outbox_pending": True})
+            if doc is None:
+                return None
+            pending = [p["n"] for p in doc.get("parts", []) if p["status"] == PENDING]
+            if pending:
+                return _part(doc, pending[0])
+            # Flagged but settled (e.g. edited by hand): unflag it so it cannot block the queue.
+            with unavailable_on_error("next_part"):
+                self._inbox.update_one({"_id": doc["_id"]}, {"$set": {"outbox_pending": False}})
+        return None
 
     def parts_for(self, message_sid: str) -> list[OutboxPart]:
         """The reply parts of one inbound message, in order."""

@@ -220,6 +220,11 @@ class MongoStore:
             self._leads.update_one({"phone": phone}, {"$set": {"name": name}}, upsert=True)
 
     # -- lifecycle --
+    @property
+    def db(self) -> Database[Any]:
+        """The database this store works in (shared by the messaging and admin stores)."""
+        return self._db
+
     def ping(self) -> bool:
         """True when the database answers; never raises."""
         try:

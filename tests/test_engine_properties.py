@@ -30,7 +30,7 @@ class TrainingMachine(RuleBasedStateMachine):
         self.store = SQLiteStore(self.path)
         seed_if_empty(self.store)
         self.engine = Engine(self.store)
-        self.before: Progress | None = None
+        self.before = self.progress()
 
     def progress(self) -> Progress:
         return self.store.get_progress(PHONE) or Progress(phone=PHONE)

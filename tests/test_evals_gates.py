@@ -46,7 +46,9 @@ def keyword_run() -> dict[str, Any]:
 def _degrade(monkeypatch: pytest.MonkeyPatch) -> None:
     """A classifier broken to answer "other" to everything."""
 
-    def always_other(self: KeywordClassifier, text: str, in_training: bool = False) -> Classification:
+    def always_other(
+        self: KeywordClassifier, text: str, in_training: bool = False
+    ) -> Classification:
         return Classification(Intent.OTHER, source="default", confidence=0.5)
 
     monkeypatch.setattr(KeywordClassifier, "classify", always_other)
@@ -94,7 +96,15 @@ def test_cli_exit_codes_follow_gates_and_baseline(
     baseline = tmp_path / "baseline.json"
     baseline.write_text(json.dumps(keyword_run, default=str))
     _degrade(monkeypatch)
-    args = ["run", "--suite", "intents", "--baseline", str(baseline), "--html", str(tmp_path / "r.html")]
+    args = [
+        "run",
+        "--suite",
+        "intents",
+        "--baseline",
+        str(baseline),
+        "--html",
+        str(tmp_path / "r.html"),
+    ]
     outcome = runner.invoke(app, args)
     assert outcome.exit_code == 1, outcome.output
     assert "FAIL" in outcome.output and "regression" in outcome.output

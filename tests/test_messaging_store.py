@@ -53,12 +53,14 @@ def opener(
 
 @pytest.fixture
 def store(opener: Callable[[], MessagingStore]) -> Iterator[MessagingStore]:
+    """An open store, closed after the test."""
     opened = opener()
     yield opened
     opened.close()
 
 
 def inbound(sid: str, phone: str = PHONE, text: str = "hi", seconds_ago: float = 0) -> NewInbound:
+    """A message as the webhook records it."""
     at = utcnow() - timedelta(seconds=seconds_ago)
     return NewInbound(message_sid=sid, phone=phone, text=text, received_at=at)
 
@@ -175,3 +177,16 @@ def test_data_survives_reopening(opener: Callable[[], MessagingStore]) -> None:
     head = second.next_part(PHONE)
     assert head is not None and head.body == "saved, not sent" and second.ping()
     second.close()
+
+
+def test_mongo_a_settled_reply_still_flagged_pending_does_not_block_the_queue() -> None:
+    db: Any = mongomock.MongoClient()["genie_test"]
+    store = MongoMessagingStore(db)
+    store.record_inbound(inbound("SM1"))
+    store.record_inbound(inbound("SM2"))
+    store.complete_inbound("SM1", [OutboundPart(body="done")])
+    store.complete_inbound("SM2", [OutboundPart(body="waiting")])
+    db["WA_Inbox"].update_one({"_id": "SM1"}, {"$set": {"parts.0.status": "sent"}})  # by hand
+    head = store.next_part(PHONE)
+    assert head is not None and head.message_sid == "SM2"
+    assert db["WA_Inbox"].find_one({"_id": "SM1"})["outbox_pending"] is False

@@ -25,12 +25,14 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def fake() -> Iterator[FakeTwilioAPI]:
+    """The fake Twilio API, running."""
     with FakeTwilioAPI(account_sid=ACCOUNT, auth_token=AUTH_TOKEN) as api:
         yield api
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[SQLiteMessagingStore]:
+    """A messaging store on a temp SQLite file."""
     store = SQLiteMessagingStore(tmp_path / "genie.db")
     yield store
     store.close()

@@ -195,3 +195,19 @@ def test_build_sender_with_credentials_sends_through_twilio(fake: FakeTwilioAPI)
     assert isinstance(sender, TwilioSender)
     assert sender.send(OutboundMessage(to=PARTNER, body="hi")).ok
     assert [m.to for m in fake.messages] == [f"whatsapp:{PARTNER}"]
+
+
+def test_build_sender_asks_twilio_for_status_callbacks_on_the_public_url(
+    fake: FakeTwilioAPI,
+) -> None:
+    settings = SimpleNamespace(
+        twilio_account_sid=fake.account_sid,
+        twilio_auth_token=fake.auth_token,
+        twilio_whatsapp_from=FROM,
+        twilio_api_base_url=fake.base_url,
+        twilio_timeout_s=3,
+        public_base_url="https://genie.example.com/",
+    )
+    assert build_sender(settings).send(OutboundMessage(to=PARTNER, body="hi")).ok
+    [attempt] = fake.attempts
+    assert attempt.form["StatusCallback"] == ["https://genie.example.com/api/webhook/twilio/status"]

@@ -30,16 +30,19 @@ PHONE = "+919876543210"
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[tuple[TestClient, CollectingSender]]:
+    """A running app with a collecting sender."""
     client, sender = start_app(tmp_path)
     with client:
         yield client, sender
 
 
 def messaging(client: TestClient) -> MessagingStore:
+    """The app's messaging store."""
     return messaging_of(client)
 
 
 def texts_to(sender: CollectingSender, phone: str = PHONE) -> list[str]:
+    """Bodies sent to the partner."""
     return bodies_to(sender, phone)
 
 

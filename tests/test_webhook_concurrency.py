@@ -32,6 +32,7 @@ PHONE = "+919876543210"
 
 
 def app_client(tmp_path: Path, handler: Any, sender: CollectingSender) -> TestClient:
+    """An app (not started) on the shared SQLite file in tmp_path."""
     settings = wa_settings(tmp_path)
     store = open_store(settings)
     return TestClient(create_app(settings=settings, store=store, engine=handler, sender=sender))
@@ -95,6 +96,7 @@ def test_fifty_partners_at_once_each_get_their_own_replies(tmp_path: Path) -> No
 
 
 def _check_serialised(brain: TrackingHandler, sender: CollectingSender, phones: list[str]) -> None:
+    """Each phone: three messages handled once, in order, never two at once; replies in order."""
     for phone in phones:
         assert brain.calls[phone] == ["m0", "m1", "m2"], phone
         assert brain.max_parallel[phone] == 1, phone

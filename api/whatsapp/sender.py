@@ -136,6 +136,7 @@ class TwilioSender:
         from_number: str,
         api_base_url: str | None = None,
         timeout_s: float = 10,
+        status_callback: str | None = None,
     ) -> None:
         if timeout_s <= 0:
             raise ValueError("timeout_s must be positive")
@@ -149,6 +150,7 @@ class TwilioSender:
             self._client.edge = None
             self._client.region = None
         self._from = WHATSAPP_PREFIX + from_number.removeprefix(WHATSAPP_PREFIX)
+        self._status_callback = status_callback or values.unset
 
     def send(self, message: OutboundMessage) -> SendResult:
         """Create the message at Twilio; classify any failure instead of raising."""
@@ -158,6 +160,7 @@ class TwilioSender:
                 from_=self._from,
                 body=message.body,
                 media_url=[message.media_url] if message.media_url else values.unset,
+                status_callback=self._status_callback,
             )
         except (TwilioRestException, TwilioServiceException) as exc:
             return _http_failure(exc)
@@ -194,4 +197,9 @@ def build_sender(settings: object) -> Sender:
         return ConsoleSender()
     base_url = getattr(settings, "twilio_api_base_url", None)
     timeout_s = float(getattr(settings, "twilio_timeout_s", None) or 10)
-    return TwilioSender(sid, token, from_number, api_base_url=base_url, timeout_s=timeout_s)
+    public = getattr(settings, "public_base_url", None)
+    callback = f"{public.rstrip('/')}/api/webhook/twilio/status" if public else None
+    return TwilioSender(
+        sid, token, from_number, api_base_url=base_url, timeout_s=timeout_s,
+        status_callback=callback,
+    )  # fmt: skip

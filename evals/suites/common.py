@@ -36,7 +36,7 @@ def finish(
     harness: Harness,
 ) -> SuiteResult:
     """The suite's result, its usage summed from the turn records the cases carry."""
-    records = [r for case in cases for r in case.pop("_turns", [])]
+    records = [r for case in cases for r in case.get("turn_usage", [])]
     details.setdefault("by_tag", by_tag(cases))
     return SuiteResult(
         name=name,
@@ -57,5 +57,5 @@ def usage_fields(records: list[dict[str, Any]]) -> dict[str, Any]:
         "fallback_reason": next(
             (r["fallback_reason"] for r in records if r["fallback_reason"]), None
         ),
-        "_turns": records,
+        "turn_usage": records,
     }

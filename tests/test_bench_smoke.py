@@ -1,0 +1,68 @@
+"""`genie bench` end to end, tiny: micro mode, a 3-partner load run, the CLI and its JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from evals.bench.cli import bench
+from evals.bench.micro import KEYWORD_CYCLE, run_micro
+from evals.bench.run import LoadOptions, run_load
+
+PROBLEMS = ("lost", "duplicated", "out_of_order", "unexpected", "turns_timed_out",
+            "partners_wrong_progress", "partners_unfinished")  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loopback calls must not go through a proxy configured on the test machine."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_micro_mode_times_every_keyword_command() -> None:
+    result = run_micro(turns=240, partners=4)
+
+    assert result["turns"] == 240
+    assert result["non_keyword_turns"] == 0
+    assert set(result["per_command_ms"]) == set(KEYWORD_CYCLE)
+    assert sum(s["count"] for s in result["per_command_ms"].values()) == 240
+    overall = result["overall_ms"]
+    assert 0 < overall["p50"] <= overall["p95"] <= overall["p99"] <= overall["max"]
+
+
+@pytest.mark.timeout(60)
+def test_tiny_load_run_delivers_every_reply_once_in_order() -> None:
+    result = run_load(LoadOptions(partners=3, llm_latency_ms=20, max_seconds=45))
+
+    correctness = result["correctness"]
+    assert {k: correctness[k] for k in PROBLEMS} == dict.fromkeys(PROBLEMS, 0)
+    assert correctness["partners_checked"] == 3
+    assert correctness["received_replies"] == correctness["expected_replies"] > 3 * 16
+    assert result["ack_ms"]["count"] == result["throughput"]["turns"] == 3 * 16
+    assert {p: s["count"] for p, s in result["e2e_ms"].items()} == {
+        "keyword": 30, "llm": 12, "question": 6,
+    }  # fmt: skip
+    by_path = result["llm"]["by_path"]
+    assert by_path["keyword"]["calls_per_turn"] == 0  # whole-message commands skip the LLM
+    assert by_path["llm"]["calls_per_turn"] >= 1
+    assert by_path["question"]["prompt_tokens_per_turn"] > 0
+    assert result["llm"]["unmatched_requests"] == 0
+    assert result["rss_mb"]["max"] > 0 and len(result["rss_mb"]["per_process_peak"]) == 1
+    assert result["faults"] == []
+
+
+def test_cli_writes_the_micro_result_as_json(tmp_path: Path) -> None:
+    app = typer.Typer()
+    app.command()(bench)
+    out = tmp_path / "bench.json"
+
+    outcome = CliRunner().invoke(app, ["--micro", "--micro-turns", "120", "--json", str(out)])
+
+    assert outcome.exit_code == 0, outcome.output
+    assert "Engine alone" in outcome.output
+    assert json.loads(out.read_text())["micro"]["turns"] == 120

@@ -28,7 +28,7 @@ def dispatch(
     if intent is Intent.ENROLL:
         action = t.enroll(phone)
     elif intent is Intent.RESUME or (intent is Intent.NEXT and started and not in_training):
-        action = t.resume(phone)
+        action, intent = t.resume(phone), Intent.RESUME  # report what was carried out
     elif intent is Intent.PROGRESS:
         action = t.progress(phone)
     elif (
@@ -58,6 +58,8 @@ def dispatch(
         hint = message("not_in_training_hint", current=current)
         return TurnResult([Reply(text=hint)], intent, guess.source, current)
     if action is None:
+        if intent is Intent.QUESTION:  # outside training a question is ordinary chat
+            intent = Intent.OTHER
         replies = regular_reply(text, progress, current_heading(trainer, progress))
         session = progress.current_section if progress else None
         return TurnResult(replies, intent, guess.source, session, guess.session)

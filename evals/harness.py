@@ -100,7 +100,9 @@ def set_state(store: TrainingStore, phone: str, state: PartnerState) -> None:
     if state.current_session is not None:
         fields["current_section"] = state.current_session
     if started:
-        fields.update(training_started=True, started_at=utcnow(), add_completed=state.completed)
+        fields.update(
+            training_started=True, started_at=utcnow(), add_completed=list(state.completed)
+        )
     store.update_progress(phone, ProgressUpdate(**fields))
 
 

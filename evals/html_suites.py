@@ -47,9 +47,11 @@ def _intents(suite: dict[str, Any]) -> str:
             e["predicted"],
             "fallback" if e["fallback_reason"] else e["source"],
             "" if e["confidence"] is None else f"{e['confidence']:.2f}",
+            f"{e['llm_calls']} / {e['tokens']:,} / {e['latency_ms']:.1f}",
         ]
         for e in details["errors"]
     ]
+    error_columns = ["text", "state", "expected", "predicted", "source", "confidence"]
     return (
         f"<div class='charts'><div><h3>F1 per intent</h3>{f1_chart}</div>{_tag_chart(suite)}</div>"
         + table(["intent", "precision", "recall", "f1", "support"], scores)
@@ -60,7 +62,7 @@ def _intents(suite: dict[str, Any]) -> str:
         + "<h3>Correct by source</h3>"
         + table(["source", "cases", "correct", "rate"], sources)
         + f"<h3>Errors ({len(errors)})</h3>"
-        + table(["text", "state", "expected", "predicted", "source", "confidence"], errors)
+        + table([*error_columns, "LLM calls / tokens / ms"], errors)
     )
 
 

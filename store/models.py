@@ -54,6 +54,17 @@ class ProgressUpdate(BaseModel):
     add_completed: list[int] = Field(default_factory=list)
     reset_completed: bool = False
 
+    def explicit_fields(self) -> dict[str, object]:
+        """The plain fields this update sets; an explicit None clears a field, except flags."""
+        fields = self.model_dump(
+            exclude_unset=True, exclude={"add_completed", "reset_completed", "clear_completed_at"}
+        )
+        return {
+            k: v
+            for k, v in fields.items()
+            if v is not None or k not in ("in_training_mode", "training_started")
+        }
+
 
 Who = Literal["partner", "genie"]
 

@@ -88,7 +88,7 @@ def progress_update_ops(phone: str, update: ProgressUpdate, now: datetime) -> Do
     becomes a $set of exactly the added list.
     """
     set_fields: Doc = {"lastUpdated": now}
-    explicit = update.model_dump(exclude_unset=True, include=set(PROGRESS_FIELDS))
+    explicit = {k: v for k, v in update.explicit_fields().items() if k in PROGRESS_FIELDS}
     for field, value in explicit.items():
         set_fields[PROGRESS_FIELDS[field]] = value
     ops: Doc = {}

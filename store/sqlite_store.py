@@ -158,10 +158,7 @@ class SQLiteStore:
             current = self._progress(row)
             completed = [] if update.reset_completed else list(current.completed_sections)
             completed = list(dict.fromkeys(completed + update.add_completed))
-            fields = update.model_dump(
-                exclude_unset=True,
-                exclude={"add_completed", "reset_completed", "clear_completed_at"},
-            )
+            fields = update.explicit_fields()
             if update.clear_completed_at:
                 fields["completed_at"] = None
             merged = current.model_copy(

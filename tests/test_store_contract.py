@@ -281,3 +281,11 @@ def test_restart_keeps_data(backend: Backend) -> None:
         assert again.lead_name(PHONE) == "Asha"
     finally:
         again.close()
+
+
+def test_an_explicit_none_flag_leaves_the_flag_alone(store: TrainingStore) -> None:
+    created = store.update_progress(PHONE, ProgressUpdate(training_started=None))
+    assert created.training_started is False and created.in_training_mode is False
+    store.update_progress(PHONE, ProgressUpdate(in_training_mode=True))
+    after = store.update_progress(PHONE, ProgressUpdate(in_training_mode=None))
+    assert after.in_training_mode is True

@@ -9,6 +9,7 @@ from agent.cli.chat import chat
 from agent.cli.kb import app as kb_app
 from agent.cli.serve import serve
 from agent.cli.stories import stories
+from evals.cli import app as evals_app
 
 app = typer.Typer(help="Genie, the WhatsApp partner-training assistant.", no_args_is_help=True)
 app.command("chat")(chat)
@@ -16,6 +17,7 @@ app.command("serve")(serve)
 app.command("stories")(stories)
 app.add_typer(kb_app, name="kb")
 app.add_typer(admin_app, name="admin")
+app.add_typer(evals_app, name="evals")
 
 
 def main() -> None:

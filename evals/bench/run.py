@@ -125,6 +125,7 @@ async def _run(options: LoadOptions) -> dict[str, Any]:
         result["rss_mb"] = {"per_process_peak": [round(k / 1024, 1) for k in rss_kb],
                             "max": round(max(rss_kb, default=0) / 1024, 1)}  # fmt: skip
         result["cpu"] = cpu
+        result["config"]["service_settings"] = _tuning(env)
         result["faults"] = [asdict(e) for e in targets.events]
         store.drop()
         return result
@@ -167,6 +168,12 @@ def _cpu_use(fleet: ServiceFleet, before: tuple[float, float], seconds: float) -
         "services_cores": round(services / wall, 2),
         "bench_cores": round(bench / wall, 2),
     }
+
+
+def _tuning(env: dict[str, str]) -> dict[str, str]:
+    """The service settings that shape throughput, as the services got them."""
+    prefixes = ("WHATSAPP_", "OUTBOX_", "RATE_LIMIT_", "LLM_TIMEOUT", "LLM_MAX")
+    return {k: v for k, v in sorted(env.items()) if k.startswith(prefixes)}
 
 
 def _paths(partners: list[Partner], script_of: Any) -> dict[str, Any]:

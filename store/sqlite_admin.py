@@ -93,7 +93,7 @@ class SQLiteAdmin:
     def list_versions(self, s_no: int | None = None, limit: int = 50) -> list[ContentVersion]:
         """The latest changes, newest first; one session's when s_no is given."""
         where, params = ("WHERE s_no = ?", (s_no,)) if s_no is not None else ("", ())
-        rows = self.store._query(
+        rows = self.store._rows(
             f"SELECT * FROM content_versions {where} ORDER BY id DESC LIMIT ?", (*params, limit)
         )
         return [_version(r) for r in rows]
@@ -102,7 +102,7 @@ class SQLiteAdmin:
         """One change by id, or None."""
         if not version_id.isdigit():
             return None
-        rows = self.store._query("SELECT * FROM content_versions WHERE id = ?", (int(version_id),))
+        rows = self.store._rows("SELECT * FROM content_versions WHERE id = ?", (int(version_id),))
         return _version(rows[0]) if rows else None
 
     # -- partners --

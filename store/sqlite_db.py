@@ -30,6 +30,7 @@ class SQLiteDatabase:
         )
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL keeps this crash-safe
         self._conn.executescript(schema)
 
     @contextmanager

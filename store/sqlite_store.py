@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from store.base import StoreUnavailable
 from store.models import ChatEntry, Progress, ProgressUpdate, TrainingSession, utcnow
+from store.sqlite_db import SQLiteDatabase
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS training_kb (
@@ -46,60 +43,29 @@ def _phone_variants(phone: str) -> list[str]:
     return [phone, bare, "+" + bare]
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteDatabase):
     """TrainingStore on one SQLite file; one connection guarded by a lock, WAL for readers."""
 
     def __init__(self, path: str | Path, timeout_s: float = 5.0) -> None:
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self._conn = sqlite3.connect(
-            self.path, timeout=timeout_s, check_same_thread=False, isolation_level=None
-        )
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(SCHEMA)
+        super().__init__(path, SCHEMA, timeout_s)
         self._migrate()
 
     def _migrate(self) -> None:
         """Add columns that newer versions need to databases made by older ones."""
-        columns = {r["name"] for r in self._conn.execute("PRAGMA table_info(chat_history)")}
+        columns = {r["name"] for r in self._rows("PRAGMA table_info(chat_history)")}
         if "source" not in columns:
-            self._conn.execute("ALTER TABLE chat_history ADD COLUMN source TEXT")
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One IMMEDIATE transaction: other processes wait, so each change is atomic."""
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._conn
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-                self._conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                raise StoreUnavailable(f"SQLite error: {exc}") from exc
-
-    def _query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            try:
-                return self._conn.execute(sql, params).fetchall()
-            except sqlite3.OperationalError as exc:
-                raise StoreUnavailable(f"SQLite error: {exc}") from exc
+            with self._tx() as db:
+                db.execute("ALTER TABLE chat_history ADD COLUMN source TEXT")
 
     # -- training content --
     def list_sessions(self) -> list[TrainingSession]:
         """All training sessions ordered by s_no."""
-        rows = self._query("SELECT * FROM training_kb ORDER BY s_no")
+        rows = self._rows("SELECT * FROM training_kb ORDER BY s_no")
         return [TrainingSession(**dict(r)) for r in rows]
 
     def get_session(self, s_no: int) -> TrainingSession | None:
         """One training session, or None."""
-        rows = self._query("SELECT * FROM training_kb WHERE s_no = ?", (s_no,))
+        rows = self._rows("SELECT * FROM training_kb WHERE s_no = ?", (s_no,))
         return TrainingSession(**dict(rows[0])) if rows else None
 
     def upsert_session(self, session: TrainingSession) -> None:
@@ -142,7 +108,7 @@ class SQLiteStore:
 
     def get_progress(self, phone: str) -> Progress | None:
         """A partner's progress, or None when they have never written."""
-        rows = self._query("SELECT * FROM training_progress WHERE phone = ?", (phone,))
+        rows = self._rows("SELECT * FROM training_progress WHERE phone = ?", (phone,))
         return self._progress(rows[0]) if rows else None
 
     def update_progress(self, phone: str, update: ProgressUpdate) -> Progress:
@@ -184,7 +150,7 @@ class SQLiteStore:
 
     def list_progress(self) -> list[Progress]:
         """Every partner's progress."""
-        return [self._progress(r) for r in self._query("SELECT * FROM training_progress")]
+        return [self._progress(r) for r in self._rows("SELECT * FROM training_progress")]
 
     # -- chat history --
     def append_chat(self, entry: ChatEntry) -> None:
@@ -213,7 +179,7 @@ class SQLiteStore:
         if session is not None:
             where += " AND session = ?"
             params.append(session)
-        rows = self._query(
+        rows = self._rows(
             f"SELECT * FROM chat_history WHERE {where} ORDER BY time DESC, id DESC LIMIT ?",
             (*params, limit),
         )
@@ -234,7 +200,7 @@ class SQLiteStore:
     def lead_name(self, phone: str) -> str | None:
         """The partner's name from the leads table, matching with or without '+'."""
         variants = _phone_variants(phone)
-        rows = self._query(
+        rows = self._rows(
             "SELECT name FROM leads WHERE phone IN (?, ?, ?) LIMIT 1", tuple(variants)
         )
         return rows[0]["name"] if rows else None
@@ -243,17 +209,3 @@ class SQLiteStore:
         """Record a lead's name."""
         with self._tx() as db:
             db.execute("INSERT OR REPLACE INTO leads VALUES (?, ?)", (phone, name))
-
-    # -- lifecycle --
-    def ping(self) -> bool:
-        """True when the database answers."""
-        try:
-            self._query("SELECT 1")
-            return True
-        except StoreUnavailable:
-            return False
-
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            self._conn.close()

@@ -93,8 +93,18 @@ def check_partner(
             tally.unexpected += n
     if got != want:
         missing = [t[:30] for t in (Counter(want) - have).elements()]
-        surplus = [t[:30] for t in extra.elements()]
-        tally.note(f"{partner.phone}: missing {missing}, extra {surplus}, in order: {got == want}")
+        where = {t[:30]: _steps_of(t, turns, received) for t in extra}
+        tally.note(f"{partner.phone}: missing {missing}, extra (in steps) {where}")
+
+
+def _steps_of(text: str, turns: list[Turn], received: list[Received]) -> list[int]:
+    """The steps in whose reply windows `text` arrived (to locate a duplicate in a run)."""
+    starts = sorted((t.start, t.step) for t in turns)
+    steps = []
+    for index, reply in enumerate(received):
+        if reply.text == text:
+            steps.append(max((step for start, step in starts if start <= index), default=-1))
+    return steps
 
 
 def check_progress(

@@ -45,6 +45,9 @@ def bench(
         typer.Option(min=1, help="Seconds to wait for replies [30; 120 with --faults]"),
     ] = None,
     max_seconds: Annotated[float, typer.Option(min=1, help="Stop sending after this")] = 600,
+    keep: Annotated[
+        Path | None, typer.Option(help="Keep the database and service logs in this folder")
+    ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write JSON here")] = None,
 ) -> None:
     """Drive the real service through its signed Twilio webhook, or time the engine alone."""
@@ -58,6 +61,7 @@ def bench(
             partners=partners, llm_latency_ms=llm_latency_ms, processes=processes,
             store=store.value, faults=faults, keyword_only=keyword_only, think_ms=think_ms,
             turn_timeout=turn_timeout, max_seconds=max_seconds,
+            keep_dir=str(keep) if keep else None,
         )  # fmt: skip
         results["load"] = run_load(options)
         print_load(results["load"], console)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ class LoadOptions:
     turn_timeout: float | None = None
     max_seconds: float = 600.0
     settle_s: float = 20.0
+    keep_dir: str | None = None  # keep the database and service logs here (else a temp dir)
 
     @property
     def llm_timeout_s(self) -> float:
@@ -68,6 +70,14 @@ class LoadOptions:
     def think_s(self) -> float:
         """Pause between a reply and the partner's next message (1.5 s under faults)."""
         return (self.think_ms if self.think_ms is not None else 1500 * self.faults) / 1000
+
+
+def _work_folder(keep: str | None) -> AbstractContextManager[str]:
+    """A temporary folder, or the given one (created, kept afterwards)."""
+    if keep is None:
+        return tempfile.TemporaryDirectory(prefix="genie-bench-")
+    Path(keep).mkdir(parents=True, exist_ok=True)
+    return nullcontext(keep)
 
 
 def _script_of(options: LoadOptions) -> Any:
@@ -92,7 +102,7 @@ def run_load(options: LoadOptions) -> dict[str, Any]:
 async def _run(options: LoadOptions) -> dict[str, Any]:
     book = ReplyBook(asyncio.get_running_loop())
     with (
-        tempfile.TemporaryDirectory(prefix="genie-bench-") as folder,
+        _work_folder(options.keep_dir) as folder,
         FakeTwilioAPI(ACCOUNT_SID, AUTH_TOKEN, on_message=book.on_message) as twilio,
         FakeOpenAI(
             latency_s=options.llm_latency_ms / 1000, responder=keyword_tool_responder

@@ -8,9 +8,10 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from evals.fakes.http_base import QuietThreadingServer
 from evals.fakes.openai_replies import (
     Reply,
     completion_body,
@@ -146,7 +147,7 @@ class FakeOpenAI:
         self._script = _Script(default=default or text("ok"), responder=responder)
         self._script.latency_s = latency_s
         handler = type("ScriptedHandler", (_Handler,), {"script": self._script})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = QuietThreadingServer(("127.0.0.1", 0), handler)
         # A short poll interval keeps shutdown (and so each test) fast.
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

@@ -11,10 +11,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, cast
 from urllib.parse import parse_qs
 
+from evals.fakes.http_base import QuietThreadingServer
 from evals.fakes.twilio_errors import error_body
 
 __all__ = ["MAX_BODY_CHARS", "FakeAttempt", "FakeMessage", "FakeTwilioAPI"]
@@ -175,8 +176,7 @@ class FakeTwilioAPI:
         return resource
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(QuietThreadingServer):
     fake: FakeTwilioAPI
 
 

@@ -37,7 +37,7 @@ def warn_about_configuration(settings: Settings, sender: Sender) -> None:
             "Local development only, never in production. !!!"
         )
     elif not settings.twilio_auth_token:
-        log.error("TWILIO_AUTH_TOKEN is not set: the webhook will answer 403 to every request")
+        log.warning("TWILIO_AUTH_TOKEN is not set: the webhook will answer 403 to every request")
     if missing := missing_twilio_settings(settings):
         log.error("Twilio partly configured, replies go to the console; missing %s", missing)
     if not isinstance(sender, TwilioSender):

@@ -36,5 +36,14 @@ format: setup
 stories: setup ## play every conversation story
 	$(BIN)/genie stories tests/stories/*.yaml
 
+evals: setup ## the offline eval suites with HTML report
+	$(BIN)/genie evals run --html reports/evals.html
+
+bench: setup ## load benchmark (200 partners) against the real service
+	$(BIN)/genie bench
+
+screenshots: setup ## PNGs of the admin dashboard
+	$(BIN)/genie admin screenshots --out screenshots/
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

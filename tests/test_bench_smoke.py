@@ -66,3 +66,13 @@ def test_cli_writes_the_micro_result_as_json(tmp_path: Path) -> None:
     assert outcome.exit_code == 0, outcome.output
     assert "Engine alone" in outcome.output
     assert json.loads(out.read_text())["micro"]["turns"] == 120
+
+
+def test_cli_refuses_mongo_without_a_uri(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MONGODB_URI", raising=False)
+    app = typer.Typer()
+    app.command()(bench)
+
+    outcome = CliRunner().invoke(app, ["--store", "mongo", "--partners", "1"])
+
+    assert outcome.exit_code == 2 and "MONGODB_URI" in outcome.output

@@ -9,12 +9,14 @@ from agent.cli.chat import chat
 from agent.cli.kb import app as kb_app
 from agent.cli.serve import serve
 from agent.cli.stories import stories
+from evals.bench.cli import bench
 from evals.cli import app as evals_app
 
 app = typer.Typer(help="Genie, the WhatsApp partner-training assistant.", no_args_is_help=True)
 app.command("chat")(chat)
 app.command("serve")(serve)
 app.command("stories")(stories)
+app.command("bench")(bench)
 app.add_typer(kb_app, name="kb")
 app.add_typer(admin_app, name="admin")
 app.add_typer(evals_app, name="evals")

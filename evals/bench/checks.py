@@ -10,7 +10,7 @@ from typing import Any
 from evals.bench.load import Turn
 from evals.bench.reference import Expected, FinalState
 from evals.bench.replies import Received
-from evals.bench.script import Partner
+from evals.bench.script import Partner, Step
 
 MAX_EXAMPLES = 5
 
@@ -78,7 +78,12 @@ def check_partner(
     want: list[str] = []
     for turn in sorted(turns, key=lambda t: t.step):
         want += _chosen(expected.replies[turn.step], have)
-        tally.turns_timed_out += turn.timed_out
+        if turn.timed_out:
+            tally.turns_timed_out += 1
+            later = [r.at - turn.sent_at for r in received if r.at >= turn.sent_at]
+            first = f"{min(later):.1f} s" if later else "never"
+            tally.note(f"{partner.phone} step {turn.step} ({turn.path}) timed out; "
+                       f"its first reply came after {first}")  # fmt: skip
     tally.expected_replies += len(want)
     tally.received_replies += len(received)
     tally.apologies += len(received) - len(got)
@@ -123,3 +128,22 @@ def check_progress(
     if actual != expected.final:
         tally.partners_wrong_progress += 1
         tally.note(f"{partner.phone} final progress {actual}, expected {expected.final}")
+
+
+def check_run(
+    plan: list[tuple[Partner, list[Step], Expected]],
+    turns: list[Turn],
+    received_of: Callable[[str], list[Received]],
+    apology: str,
+    progress_of: Callable[[str], FinalState],
+) -> Tally:
+    """Check every partner's replies and, for those who played their whole script, progress."""
+    tally = Tally()
+    by_partner: dict[int, list[Turn]] = {}
+    for turn in turns:
+        by_partner.setdefault(turn.partner, []).append(turn)
+    for partner, script, expected in plan:
+        played = by_partner.get(partner.index, [])
+        check_partner(partner, played, received_of(partner.phone), expected, apology, tally)
+        check_progress(partner, len(played) == len(script), expected, progress_of, tally)
+    return tally

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -51,6 +52,8 @@ def bench(
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write JSON here")] = None,
 ) -> None:
     """Drive the real service through its signed Twilio webhook, or time the engine alone."""
+    if store is StoreKind.mongo and not micro and not os.environ.get("MONGODB_URI"):
+        raise typer.BadParameter("--store mongo needs MONGODB_URI", param_hint="--store")
     console = Console()
     results: dict[str, Any] = {}
     if micro:

@@ -82,3 +82,20 @@ def llm_usage(
         ),
         "by_path": per_turn,
     }
+
+
+def cpu_use(services_s: float, bench_s: float, seconds: float) -> dict[str, float]:
+    """CPU seconds of the services and of the bench process (fakes + partners), and cores."""
+    wall = seconds or 1.0
+    return {
+        "services_s": round(services_s, 2),
+        "bench_s": round(bench_s, 2),
+        "services_cores": round(services_s / wall, 2),
+        "bench_cores": round(bench_s / wall, 2),
+    }
+
+
+def service_tuning(env: dict[str, str]) -> dict[str, str]:
+    """The service settings that shape throughput, as the services got them."""
+    prefixes = ("WHATSAPP_", "OUTBOX_", "RATE_LIMIT_", "LLM_TIMEOUT", "LLM_MAX")
+    return {k: v for k, v in sorted(env.items()) if k.startswith(prefixes)}

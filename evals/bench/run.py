@@ -26,7 +26,7 @@ from evals.bench.faults import FaultTargets, inject_faults
 from evals.bench.load import LoadSettings, PartnerDriver
 from evals.bench.reference import EngineFactory, FinalState, expected_by_variant
 from evals.bench.replies import ReplyBook
-from evals.bench.script import Partner, Step, keyword_only_script, make_partner, script_for
+from evals.bench.script import Partner, keyword_only_script, make_partner, script_for
 from evals.bench.service import ServiceFleet
 from evals.bench.webhook import WebhookClient
 from evals.fakes.llm_responder import keyword_tool_responder
@@ -124,18 +124,20 @@ async def _run(options: LoadOptions) -> dict[str, Any]:
             driver, seconds = await _drive(
                 options, fleet, book, partners, script_of, expected, targets
             )
-            cpu = _cpu_use(fleet, cpu_before, seconds)
+            cpu = metrics.cpu_use(
+                fleet.cpu_seconds() - cpu_before[0], time.process_time() - cpu_before[1], seconds
+            )
             rss_kb = fleet.peak_rss_kb()
         finally:
             fleet.stop()
         result = _result(options, driver, book, partners, script_of, expected, store, seconds)
-        result["llm"] = metrics.llm_usage(
-            llm.requests, llm.usages, _paths(partners, script_of), driver.turns
-        )
+        steps = [step for v in {p.variant for p in partners} for step in script_of(v)]
+        paths = {step.text: step.path for step in steps}
+        result["llm"] = metrics.llm_usage(llm.requests, llm.usages, paths, driver.turns)
         result["rss_mb"] = {"per_process_peak": [round(k / 1024, 1) for k in rss_kb],
                             "max": round(max(rss_kb, default=0) / 1024, 1)}  # fmt: skip
         result["cpu"] = cpu
-        result["config"]["service_settings"] = _tuning(env)
+        result["config"]["service_settings"] = metrics.service_tuning(env)
         result["faults"] = [asdict(e) for e in targets.events]
         store.drop()
         return result
@@ -167,51 +169,21 @@ async def _drive(
     return driver, seconds
 
 
-def _cpu_use(fleet: ServiceFleet, before: tuple[float, float], seconds: float) -> dict[str, float]:
-    """CPU seconds of the services and of this process (fakes + partners) during the load."""
-    services = fleet.cpu_seconds() - before[0]
-    bench = time.process_time() - before[1]
-    wall = seconds or 1.0
-    return {
-        "services_s": round(services, 2),
-        "bench_s": round(bench, 2),
-        "services_cores": round(services / wall, 2),
-        "bench_cores": round(bench / wall, 2),
-    }
-
-
-def _tuning(env: dict[str, str]) -> dict[str, str]:
-    """The service settings that shape throughput, as the services got them."""
-    prefixes = ("WHATSAPP_", "OUTBOX_", "RATE_LIMIT_", "LLM_TIMEOUT", "LLM_MAX")
-    return {k: v for k, v in sorted(env.items()) if k.startswith(prefixes)}
-
-
-def _paths(partners: list[Partner], script_of: Any) -> dict[str, Any]:
-    steps: list[Step] = [s for v in {p.variant for p in partners} for s in script_of(v)]
-    return {s.text: s.path for s in steps}
-
-
 def _result(
     options: LoadOptions, driver: PartnerDriver, book: ReplyBook, partners: list[Partner],
     script_of: Any, expected: dict[int, Any], store: StoreChoice, seconds: float,
 ) -> dict[str, Any]:  # fmt: skip
     """Latency, throughput and correctness of the run."""
-    tally = checks.Tally()
-    apology = message("store_unavailable")
     opened = (SQLiteStore(store.sqlite_path) if store.sqlite_path
               else open_store(store.settings(), seed=False))  # fmt: skip
-
-    def progress_of(phone: str) -> FinalState:
-        return FinalState.of(opened.get_progress(phone))
-
     try:
-        for partner in partners:
-            turns = [t for t in driver.turns if t.partner == partner.index]
-            received = book.received(partner.phone)
-            want = expected[partner.variant]
-            checks.check_partner(partner, turns, received, want, apology, tally)
-            finished = len(turns) == len(script_of(partner.variant))
-            checks.check_progress(partner, finished, want, progress_of, tally)
+        tally = checks.check_run(
+            [(p, script_of(p.variant), expected[p.variant]) for p in partners],
+            driver.turns,
+            book.received,
+            message("store_unavailable"),
+            lambda phone: FinalState.of(opened.get_progress(phone)),
+        )
     finally:
         opened.close()
     replies = sum(book.count(p.phone) for p in partners)

@@ -8,8 +8,9 @@ import time
 import uuid
 from dataclasses import dataclass
 
-import httpx
 from twilio.request_validator import RequestValidator
+
+from evals.bench.http_client import HTTPError, KeepAliveConnection
 
 WEBHOOK_PATH = "/api/webhook/twilio"
 TWILIO_TIMEOUT_S = 15.0  # Twilio gives up on a webhook after 15 s
@@ -43,8 +44,8 @@ class WebhookClient:
         self._signed_url = public_base_url.rstrip("/") + WEBHOOK_PATH
         self._validator = RequestValidator(auth_token)
         self._account_sid, self._to = account_sid, to
-        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=1000)
-        self._http = httpx.AsyncClient(timeout=TWILIO_TIMEOUT_S, limits=limits, trust_env=False)
+        # One kept-alive connection per (sender, process), as a partner never has two in flight.
+        self._connections: dict[tuple[str, str], KeepAliveConnection] = {}
 
     def form(self, sid: str, phone: str, name: str, text: str) -> dict[str, str]:
         """The form fields Twilio posts for an inbound WhatsApp text."""
@@ -56,28 +57,33 @@ class WebhookClient:
         }  # fmt: skip
 
     async def post(self, form: dict[str, str]) -> Ack:
-        """Deliver one message, retrying errors and timeouts like Twilio (bounded)."""
+        """Deliver one message, retrying errors and timeouts like Twilio (bounded).
+
+        Round robin over the processes, as a load balancer would; a retry goes to the next one.
+        """
         signature = self._validator.compute_signature(self._signed_url, form)
         headers = {"X-Twilio-Signature": signature}
         error: str | None = None
         status: int | None = None
         for attempt in range(1, MAX_ATTEMPTS + 1):
             base = next(self._urls)
+            key = (form["From"], base)
+            connection = self._connections.setdefault(key, KeepAliveConnection(base))
             started = time.monotonic()
             try:
-                response = await self._http.post(base + WEBHOOK_PATH, data=form, headers=headers)
-                status = response.status_code
+                status = await connection.post_form(WEBHOOK_PATH, form, headers, TWILIO_TIMEOUT_S)
                 if status < 300:
                     return Ack(True, time.monotonic() - started, attempt, status)
                 error = f"HTTP {status}"
                 if status < 500 and status != 429:
                     return Ack(False, time.monotonic() - started, attempt, status, error)
-            except httpx.HTTPError as exc:
-                error = f"{type(exc).__name__}: {exc}"
+            except HTTPError as exc:
+                error = str(exc)
             if attempt < MAX_ATTEMPTS:
                 await asyncio.sleep(BACKOFF_S[attempt - 1])
         return Ack(False, 0.0, MAX_ATTEMPTS, status, error)
 
     async def close(self) -> None:
         """Close the HTTP connections."""
-        await self._http.aclose()
+        for connection in self._connections.values():
+            connection.close()

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from evals.fakes.http_base import QuietThreadingServer
-from evals.fakes.openai_replies import (
+from evals.fakes.openai_replies import (  # re-exported: tests build replies from here
     Reply,
     completion_body,
     delay,
@@ -20,19 +20,10 @@ from evals.fakes.openai_replies import (
     text,
     tool_call,
     tool_calls,
-)
+)  # fmt: skip
 
-__all__ = [
-    "CHAT_PATH",
-    "FakeOpenAI",
-    "Reply",
-    "Responder",
-    "delay",
-    "error",
-    "text",
-    "tool_call",
-    "tool_calls",
-]
+__all__ = ["CHAT_PATH", "FakeOpenAI", "Reply", "Responder", "delay", "error", "text",
+           "tool_call", "tool_calls"]  # fmt: skip
 
 CHAT_PATH = "/v1/chat/completions"
 Responder = Callable[[dict[str, Any]], Reply]

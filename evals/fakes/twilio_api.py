@@ -10,13 +10,12 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
 from typing import Any, cast
 from urllib.parse import parse_qs
 
 from evals.fakes.http_base import QuietThreadingServer
-from evals.fakes.twilio_errors import error_body
+from evals.fakes.twilio_wire import error_body, message_resource
 
 __all__ = ["MAX_BODY_CHARS", "FakeAttempt", "FakeMessage", "FakeTwilioAPI"]
 
@@ -142,7 +141,8 @@ class FakeTwilioAPI:
             self._messages.append(message)
         if self.on_message is not None:
             self.on_message(message)
-        return 201, self._resource(message)
+        return 201, message_resource(self.account_sid, message.sid, message.to, message.from_,
+                                     message.body, len(message.media_urls))  # fmt: skip
 
     def _rejection(
         self, path: str, auth: tuple[str, str] | None, form: dict[str, list[str]]
@@ -164,16 +164,6 @@ class FakeTwilioAPI:
             return 400, 21617
         phone_status = self._failing_phones.get(to.removeprefix("whatsapp:"))
         return (phone_status, None) if phone_status else None
-
-    def _resource(self, message: FakeMessage) -> dict[str, Any]:
-        """The JSON message resource Twilio returns on create (the fields the client reads)."""
-        uri = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{message.sid}.json"
-        resource: dict[str, Any] = {"sid": message.sid, "account_sid": self.account_sid}
-        resource |= {"to": message.to, "from": message.from_, "body": message.body}
-        resource |= {"status": "queued", "direction": "outbound-api", "api_version": "2010-04-01"}
-        resource |= {"num_media": str(len(message.media_urls)), "num_segments": "1", "uri": uri}
-        resource |= {"date_created": formatdate(usegmt=True), "error_code": None, "price": None}
-        return resource
 
 
 class _Server(QuietThreadingServer):

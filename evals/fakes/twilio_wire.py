@@ -1,7 +1,8 @@
-"""Twilio's legacy REST error bodies, as the fake Twilio API returns them."""
+"""The JSON bodies the fake Twilio API answers with: a message resource, or an error."""
 
 from __future__ import annotations
 
+from email.utils import formatdate
 from typing import Any
 
 ERROR_TEXT = {
@@ -23,3 +24,16 @@ def error_body(status: int, code: int | None = None) -> dict[str, Any]:
     text = ERROR_TEXT.get(code, "Scripted failure")
     more_info = f"https://www.twilio.com/docs/errors/{code}"
     return {"code": code, "message": text, "more_info": more_info, "status": status}
+
+
+def message_resource(
+    account_sid: str, sid: str, to: str, from_: str, body: str, num_media: int
+) -> dict[str, Any]:
+    """The JSON message resource Twilio returns on create (the fields the client reads)."""
+    uri = f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json"
+    resource: dict[str, Any] = {"sid": sid, "account_sid": account_sid}
+    resource |= {"to": to, "from": from_, "body": body}
+    resource |= {"status": "queued", "direction": "outbound-api", "api_version": "2010-04-01"}
+    resource |= {"num_media": str(num_media), "num_segments": "1", "uri": uri}
+    resource |= {"date_created": formatdate(usegmt=True), "error_code": None, "price": None}
+    return resource

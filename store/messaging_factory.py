@@ -1,4 +1,4 @@
-"""Open the MessagingStore next to the training store: same SQLite file or same MongoDB."""
+"""Open the MessagingStore next to the training store: same SQLite connection or MongoDB client."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pymongo.database import Database
 from agent.settings import Settings
 from store.base import TrainingStore
 from store.messaging import MessagingStore
+from store.sqlite_db import SQLiteDatabase
 from store.sqlite_messaging import SQLiteMessagingStore
 
 
@@ -40,5 +41,8 @@ def open_messaging(settings: Settings, store: TrainingStore | None = None) -> Me
             appname="genie-messaging",
         )
         return MongoMessagingStore(client[settings.mongodb_db], owns_client=True)
+    if isinstance(store, SQLiteDatabase):
+        # One connection and lock per process: no busy-handler sleeps between the two stores.
+        return SQLiteMessagingStore(store)
     path = getattr(store, "path", None) if store is not None else None
     return SQLiteMessagingStore(path if isinstance(path, str) else settings.sqlite_path)

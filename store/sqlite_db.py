@@ -1,4 +1,4 @@
-"""One SQLite connection shared by threads: IMMEDIATE write transactions, WAL reads."""
+"""One SQLite connection per file and process, shared by threads and stores: IMMEDIATE writes."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from store.base import StoreUnavailable
+from store.sqlite_checkpoint import Checkpointer
+
+AUTO_CHECKPOINT_PAGES = 1000  # SQLite's default, back on if the checkpoint thread dies
 
 
 def from_epoch(epoch: float) -> datetime:
@@ -18,10 +21,29 @@ def from_epoch(epoch: float) -> datetime:
 
 
 class SQLiteDatabase:
-    """A connection (WAL mode, schema applied) with helpers that map errors to StoreUnavailable."""
+    """A connection (WAL mode, schema applied) with helpers that map errors to StoreUnavailable.
 
-    def __init__(self, path: str | Path, schema: str, timeout_s: float = 5.0) -> None:
-        self.path = str(path)
+    Pass another SQLiteDatabase instead of a path to share its connection and lock: two stores
+    on one file then never make each other sleep in SQLite's busy handler within a process.
+    The database that opened the connection owns it (and its checkpoint thread) and closes it.
+    """
+
+    path: str
+    _conn: sqlite3.Connection
+    _lock: threading.RLock
+
+    def __init__(
+        self, source: str | Path | SQLiteDatabase, schema: str, timeout_s: float = 5.0
+    ) -> None:
+        if isinstance(source, SQLiteDatabase):
+            self.path, self._conn, self._lock = source.path, source._conn, source._lock
+            self._checkpointer: Checkpointer | None = None
+            self._owner = False
+            with self._lock:
+                self._conn.executescript(schema)
+            return
+        self.path = str(source)
+        self._owner = True
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
@@ -32,6 +54,20 @@ class SQLiteDatabase:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL keeps this crash-safe
         self._conn.executescript(schema)
+        self._checkpointer = None
+        if self.path != ":memory:":
+            # Checkpoints move to a background thread (see store/sqlite_checkpoint.py).
+            self._conn.execute("PRAGMA wal_autocheckpoint=0")
+            self._checkpointer = Checkpointer(self.path, self._restore_auto_checkpoint)
+            self._checkpointer.start()
+
+    def _restore_auto_checkpoint(self) -> None:
+        """The checkpoint thread died: let commits checkpoint again, so the WAL stays bounded."""
+        try:
+            with self._lock:
+                self._conn.execute(f"PRAGMA wal_autocheckpoint={AUTO_CHECKPOINT_PAGES}")
+        except sqlite3.Error:
+            pass  # closed already
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -60,11 +96,15 @@ class SQLiteDatabase:
         """True when the database answers."""
         try:
             self._rows("SELECT 1")
-        except StoreUnavailable:
+        except (StoreUnavailable, sqlite3.ProgrammingError):  # down, or closed
             return False
         return True
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection if this database opened it; a sharing store leaves it open."""
+        if not self._owner:
+            return
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         with self._lock:
             self._conn.close()

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from store.messaging import InboundRecord, NewInbound, OutboundPart
-from store.sqlite_db import from_epoch
+from store.sqlite_db import SQLiteDatabase, from_epoch
 from store.sqlite_outbox import OUTBOX_SCHEMA, PENDING, SQLiteOutbox
 
 INBOX_SCHEMA = """
@@ -33,10 +33,13 @@ def _inbound(row: sqlite3.Row) -> InboundRecord:
 
 
 class SQLiteMessagingStore(SQLiteOutbox):
-    """MessagingStore on one SQLite file (usually the training store's file, WAL mode)."""
+    """MessagingStore on one SQLite file (usually the training store's file, WAL mode).
 
-    def __init__(self, path: str | Path, timeout_s: float = 5.0) -> None:
-        super().__init__(path, INBOX_SCHEMA + OUTBOX_SCHEMA, timeout_s)
+    Given the training store itself (a SQLiteDatabase) it shares that connection and lock.
+    """
+
+    def __init__(self, source: str | Path | SQLiteDatabase, timeout_s: float = 5.0) -> None:
+        super().__init__(source, INBOX_SCHEMA + OUTBOX_SCHEMA, timeout_s)
 
     # -- inbox --
     def record_inbound(self, message: NewInbound) -> bool:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pydantic import ValidationError
 
 from api.logging_setup import log_context, mask_phone
+from api.whatsapp.lease_keeper import LeaseKeeper
 from api.whatsapp.lease_loop import Step, drain
 from api.whatsapp.sender import OutboundMessage, Sender, SendResult
 from store.messaging import MessagingStore, OutboxPart
@@ -47,6 +48,7 @@ class OutboxDeliverer:
         policy: RetryPolicy,
         lease_s: float,
         stopping: threading.Event,
+        keeper: LeaseKeeper | None = None,
     ) -> None:
         self.messaging = messaging
         self.sender = sender
@@ -54,6 +56,7 @@ class OutboxDeliverer:
         self.policy = policy
         self.lease_s = lease_s
         self.stopping = stopping
+        self.keeper = keeper
 
     def deliver_phone(self, phone: str) -> None:
         """Send what is due for the phone; returns at once if another worker has it."""
@@ -63,6 +66,7 @@ class OutboxDeliverer:
             self.lease_s,
             lambda: self._step(phone),
             lambda: self.messaging.next_part(phone) is not None,
+            self.keeper,
         )
 
     def _step(self, phone: str) -> Step:

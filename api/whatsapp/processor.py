@@ -10,6 +10,7 @@ from typing import Protocol
 from agent.messages import Inbound, Reply
 from agent.splitter import WHATSAPP_LIMIT, split_message
 from api.logging_setup import log_context, mask_phone
+from api.whatsapp.lease_keeper import LeaseKeeper
 from api.whatsapp.lease_loop import Step, drain
 from api.whatsapp.rate_limit import RateLimit, Verdict
 from prompts import message
@@ -62,6 +63,7 @@ class InboundProcessor:
         rate_limit: RateLimit,
         lease_s: float,
         stopping: threading.Event,
+        keeper: LeaseKeeper | None = None,
     ) -> None:
         self.messaging = messaging
         self.handler = handler
@@ -69,6 +71,7 @@ class InboundProcessor:
         self.rate_limit = rate_limit
         self.lease_s = lease_s
         self.stopping = stopping
+        self.keeper = keeper
 
     def process_phone(self, phone: str) -> None:
         """Answer the phone's messages in order; returns at once if another worker has them."""
@@ -78,6 +81,7 @@ class InboundProcessor:
             self.lease_s,
             lambda: self._step(phone),
             lambda: self.messaging.next_unprocessed(phone) is not None,
+            self.keeper,
         )
 
     def _step(self, phone: str) -> Step:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from agent.settings import Settings
 from api.logging_setup import mask_phone
 from api.whatsapp.due_queue import DueQueue
+from api.whatsapp.lease_keeper import LeaseKeeper
 from api.whatsapp.outbox import OutboxDeliverer, RetryPolicy
 from api.whatsapp.processor import InboundProcessor, MessageHandler
 from api.whatsapp.rate_limit import RateLimit
@@ -29,9 +30,9 @@ class WhatsAppService:
         handler: MessageHandler,
         sender: Sender,
         *,
-        workers: int = 4,
+        workers: int = 32,
         sender_workers: int = 4,
-        lease_s: float = 90.0,
+        lease_s: float = 15.0,
         sweep_interval_s: float = 5.0,
         retry: RetryPolicy | None = None,
         rate_limit: RateLimit | None = None,
@@ -43,13 +44,14 @@ class WhatsAppService:
         self._counts = (workers, sender_workers)
         self._sweep_interval_s = sweep_interval_s
         self._threads: list[threading.Thread] = []
+        self.keeper = LeaseKeeper(messaging, lease_s)
         self.processor = InboundProcessor(
             messaging, handler, self.notify_outbox, rate_limit=rate_limit or RateLimit(),
-            lease_s=lease_s, stopping=self._stopping,
+            lease_s=lease_s, stopping=self._stopping, keeper=self.keeper,
         )  # fmt: skip
         self.deliverer = OutboxDeliverer(
             messaging, sender, self.notify_outbox, policy=retry or RetryPolicy(),
-            lease_s=lease_s, stopping=self._stopping,
+            lease_s=lease_s, stopping=self._stopping, keeper=self.keeper,
         )  # fmt: skip
 
     @classmethod
@@ -97,6 +99,7 @@ class WhatsAppService:
         specs: list[tuple[str, Callable[[], None]]] = [("wa-sweep", self._sweep_loop)]
         specs += [(f"wa-inbox-{i}", self._inbox_loop) for i in range(inbox_workers)]
         specs += [(f"wa-outbox-{i}", self._outbox_loop) for i in range(outbox_workers)]
+        self.keeper.start()
         for name, target in specs:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -114,6 +117,7 @@ class WhatsAppService:
         if alive:
             log.warning("WhatsApp workers still busy at shutdown: %s", ", ".join(alive))
         self._threads.clear()
+        self.keeper.stop()
 
     def _sweep_loop(self) -> None:
         self.sweep()

@@ -54,12 +54,17 @@ class Engine:
         try:
             progress = self._progress_with_name(inbound)
             result = self._understand_and_act(text, inbound.phone, progress)
-            before = progress.current_section if progress else None
-            self._record(inbound, text, result, before)
-            return result
         except StoreUnavailable as exc:
             log.error("store unavailable, apologised to partner: %s", exc)
             return TurnResult([Reply(text=message("store_unavailable"))], Intent.OTHER, "system")
+        try:
+            before = progress.current_section if progress else None
+            self._record(inbound, text, result, before)
+        except StoreUnavailable as exc:
+            # The turn itself is done: an apology now would make the partner repeat it
+            # (e.g. "done" twice), so send the real replies and lose only the transcript lines.
+            log.error("chat history not saved for this turn: %s", exc)
+        return result
 
     def _progress_with_name(self, inbound: Inbound) -> Progress | None:
         """The partner's progress, with their name from the leads or WhatsApp profile saved."""

@@ -51,7 +51,7 @@ class Settings(BaseSettings):
 
     # --- WhatsApp transport: workers, outbox, rate limit (added with the Twilio webhook) ---
     twilio_webhook_signing_secret: str | None = None  # SharedKey secret, if Twilio uses one
-    whatsapp_workers: int = Field(default=32, ge=1, le=64)
+    whatsapp_workers: int = Field(default=4, ge=1, le=64)
     whatsapp_sender_workers: int = Field(default=4, ge=1, le=64)
     whatsapp_lease_s: float = Field(default=15.0, gt=0)
     whatsapp_sweep_interval_s: float = Field(default=5.0, gt=0)

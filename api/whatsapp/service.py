@@ -30,7 +30,7 @@ class WhatsAppService:
         handler: MessageHandler,
         sender: Sender,
         *,
-        workers: int = 32,
+        workers: int = 4,
         sender_workers: int = 4,
         lease_s: float = 15.0,
         sweep_interval_s: float = 5.0,

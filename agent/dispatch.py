@@ -51,6 +51,11 @@ def dispatch(
         action = t.answer(phone, text)
         if not action.passages and not looks_like_question(text):
             action, intent = None, Intent.OTHER
+    elif started and intent is Intent.QUESTION:
+        # After a pause or after finishing, the training content still answers questions.
+        action = t.answer(phone, text)
+        if not action.passages:
+            action = None
     elif started and intent in (Intent.PREVIOUS, Intent.COMPLETE) and t.all_done(phone):
         action = t.resume(phone)
     elif started and intent in (Intent.PREVIOUS, Intent.COMPLETE):

@@ -97,3 +97,27 @@ def test_a_question_sharing_one_place_name_with_the_content_is_not_answered(
 ) -> None:
     partner.say("I am a new partner")
     assert "(from Session" not in partner.say("what's the weather in Pune?")
+
+
+def test_questions_after_a_pause_or_after_finishing_are_answered_from_the_training(
+    partner: Conversation,
+) -> None:
+    """The completion message says "you can still ask me anything": that must hold."""
+    asha = partner
+    asha.say("I am a new partner")
+    asha.say("exit")
+    paused = asha.state()
+    assert "(from Session 3" in asha.say("what is the minimum order quantity?")
+    assert asha.state() == paused
+    off_topic = asha.say("who won the cricket match yesterday?")
+    assert "(from Session" not in off_topic and asha.state() == paused
+
+
+def test_questions_after_finishing_the_training_are_answered(partner: Conversation) -> None:
+    partner.say("I am a new partner")
+    for _ in range(7):
+        partner.say("done")
+    finished = partner.state()
+    assert finished[0] is False and finished[2] == [1, 2, 3, 4, 5, 6, 7]
+    assert "(from Session 5" in partner.say("when are commissions paid out?")
+    assert partner.state() == finished

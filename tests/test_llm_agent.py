@@ -5,6 +5,7 @@ from __future__ import annotations
 from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
 
 from agent.intents import Intent
+from store.models import ProgressUpdate
 from store.sqlite_store import SQLiteStore
 from tests.conversation import Conversation
 from tests.fakes.chat_models import scripted, tool_call_message
@@ -117,6 +118,19 @@ def test_question_costs_two_calls_and_answers_from_the_content(store: SQLiteStor
     data = second[-1]
     assert isinstance(data, ToolMessage) and data.text.startswith("<training_content>")
     assert '<passage session="3"' in data.text and "500 kg" in data.text
+
+
+def test_a_paused_partner_still_gets_answers_from_the_content(store: SQLiteStore) -> None:
+    answer = "The MOQ is 500 kg per grade for stock items (from Session 3)."
+    model = scripted(
+        tool_call_message("search_training", {"query": "minimum order quantity"}), answer
+    )
+    asha = partner_on(store, model, session=3, completed=(1, 2))
+    store.update_progress(PHONE, ProgressUpdate(in_training_mode=False))
+    result = asha.turn("btw what's the MOQ?")
+    assert (result.intent, result.llm_calls) == (Intent.QUESTION, 2)
+    assert [r.text for r in result.replies] == [answer]
+    assert asha.state() == (False, 3, [1, 2])
 
 
 def test_invented_numbers_or_no_citation_give_the_extract_instead(store: SQLiteStore) -> None:

@@ -7,6 +7,7 @@ from langchain_core.tools import tool
 
 from agent.intents import Intent
 from agent.llm_prompts import passages_block
+from agent.training import has_started
 from agent.turn_context import TurnContext, act
 from prompts import prompt
 
@@ -17,8 +18,8 @@ MAX_PASSAGES = 3
 def search_training(query: str, runtime: ToolRuntime[TurnContext]) -> str:
     """Return matching training passages, delimited as data, for the model to answer from."""
     ctx = runtime.context
-    if not ctx.in_training:
-        # Same rule as the keyword path: outside a session, the regular assistant answers.
+    if not has_started(ctx.progress):
+        # Same rule as the keyword path: before training starts, the regular assistant answers.
         return act(ctx, Intent.QUESTION)
     current = ctx.progress.current_section if ctx.progress else None
     found = ctx.trainer.knowledge.index().search(query, current, k=MAX_PASSAGES)

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from api.logging_setup import log_context, mask_phone
 from api.whatsapp.lease_keeper import LeaseKeeper
 from api.whatsapp.lease_loop import Step, drain
+from api.whatsapp.persist import persist_after_effect
 from api.whatsapp.sender import OutboundMessage, Sender, SendResult
 from store.messaging import MessagingStore, OutboxPart
 from store.models import utcnow
@@ -97,7 +98,10 @@ class OutboxDeliverer:
             return
         result = self._try_send(outbound)
         if result.ok:
-            self.messaging.mark_sent(sid, n, result.sid or "unknown")
+            persist_after_effect(
+                lambda: self.messaging.mark_sent(sid, n, result.sid or "unknown"),
+                "a sent part", self.lease_s / 2, self.stopping,
+            )  # fmt: skip
             log.info("sent part %d to %s (attempt %d)", n + 1, to, attempts)
         elif result.retryable and attempts < self.policy.max_attempts:
             delay_s = self.policy.delay_s(attempts)

@@ -12,6 +12,7 @@ from agent.splitter import WHATSAPP_LIMIT, split_message
 from api.logging_setup import log_context, mask_phone
 from api.whatsapp.lease_keeper import LeaseKeeper
 from api.whatsapp.lease_loop import Step, drain
+from api.whatsapp.persist import persist_after_effect
 from api.whatsapp.rate_limit import RateLimit, Verdict
 from prompts import message
 from store.messaging import InboundRecord, MessagingStore, OutboundPart
@@ -93,7 +94,11 @@ class InboundProcessor:
         with log_context(record.message_sid):
             parts = self._reply(record)
             # Marking processed and enqueuing the reply is one atomic step: no loss, no repeat.
-            if self.messaging.complete_inbound(record.message_sid, parts):
+            saved = persist_after_effect(
+                lambda: self.messaging.complete_inbound(record.message_sid, parts),
+                "a turn's replies", self.lease_s / 2, self.stopping,
+            )  # fmt: skip
+            if saved:
                 log.info("processed message from %s: %d reply parts", mask_phone(phone), len(parts))
                 if parts:
                     self.on_replies(phone)

@@ -1,0 +1,90 @@
+"""A turn that already happened is saved through a short store outage, not run again."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from agent.messages import Inbound, Reply
+from api.whatsapp.persist import persist_after_effect
+from api.whatsapp.processor import InboundProcessor
+from api.whatsapp.rate_limit import RateLimit
+from store.base import StoreUnavailable
+from store.messaging import NewInbound, OutboundPart
+from store.sqlite_messaging import SQLiteMessagingStore
+
+
+class Flaky:
+    """Fails like a locked database `failures` times, then answers."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.calls = failures, 0
+
+    def __call__(self) -> str:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise StoreUnavailable("database is locked")
+        return "saved"
+
+
+def test_a_short_outage_is_retried_until_saved() -> None:
+    save = Flaky(failures=3)
+    assert persist_after_effect(save, "a turn", 5.0, threading.Event()) == "saved"
+    assert save.calls == 4
+
+
+def test_the_retry_is_bounded_by_its_budget() -> None:
+    save = Flaky(failures=1000)
+    with pytest.raises(StoreUnavailable):
+        persist_after_effect(save, "a turn", 0.5, threading.Event())
+    assert 2 <= save.calls <= 6
+
+
+def test_shutdown_stops_the_retry_at_once() -> None:
+    stopping = threading.Event()
+    stopping.set()
+    save = Flaky(failures=1000)
+    with pytest.raises(StoreUnavailable):
+        persist_after_effect(save, "a turn", 30.0, stopping)
+    assert save.calls == 1
+
+
+class LockedOnComplete(SQLiteMessagingStore):
+    """complete_inbound fails twice, as while another process holds the write lock."""
+
+    failures = 2
+
+    def complete_inbound(self, message_sid: str, parts: list[OutboundPart]) -> bool:
+        if self.failures:
+            self.failures -= 1
+            raise StoreUnavailable("database is locked")
+        return super().complete_inbound(message_sid, parts)
+
+
+class CountingHandler:
+    """Counts turns: a turn run twice would apply a partner's "done" twice."""
+
+    def __init__(self) -> None:
+        self.turns: list[str] = []
+
+    def handle_message(self, inbound: Inbound) -> list[Reply]:
+        self.turns.append(inbound.text)
+        return [Reply(text=f"✅ {inbound.text}")]
+
+
+def test_the_processor_runs_the_turn_once_through_a_store_outage(tmp_path: Path) -> None:
+    store = LockedOnComplete(tmp_path / "genie.db")
+    store.record_inbound(NewInbound(message_sid="SM1", phone="+15550001", text="done"))
+    handler = CountingHandler()
+    notified: list[str] = []
+    processor = InboundProcessor(
+        store, handler, notified.append, rate_limit=RateLimit(), lease_s=10.0,
+        stopping=threading.Event(),
+    )  # fmt: skip
+    processor.process_phone("+15550001")
+    assert handler.turns == ["done"]
+    assert [p.body for p in store.parts_for("SM1")] == ["✅ done"]
+    assert notified == ["+15550001"]
+    store.close()

@@ -52,6 +52,9 @@ class Engine:
                 [Reply(text=message("too_long", limit=limit))], Intent.OTHER, "system"
             )
         try:
+            done_before = self._replayed(inbound)
+            if done_before is not None:
+                return done_before
             progress = self._progress_with_name(inbound)
             result = self._understand_and_act(text, inbound.phone, progress)
         except StoreUnavailable as exc:
@@ -65,6 +68,23 @@ class Engine:
             # (e.g. "done" twice), so send the real replies and lose only the transcript lines.
             log.error("chat history not saved for this turn: %s", exc)
         return result
+
+    def _replayed(self, inbound: Inbound) -> TurnResult | None:
+        """The recorded replies when this message was already handled (a redelivery after a
+        crash), so its turn is not applied twice; None for a new message."""
+        if not inbound.message_id:
+            return None
+        lines = self.store.turn_lines(inbound.phone, inbound.message_id)
+        replies = [Reply(text=line.text) for line in lines if line.who == "genie"]
+        if not replies:
+            return None
+        log.warning(
+            "message %s was already handled: sending its recorded replies", inbound.message_id
+        )
+        known = {i.value for i in Intent}
+        recorded = lines[0].intent
+        intent = Intent(recorded) if recorded in known else Intent.OTHER
+        return TurnResult(replies, intent, "replay", lines[-1].session)
 
     def _progress_with_name(self, inbound: Inbound) -> Progress | None:
         """The partner's progress, with their name from the leads or WhatsApp profile saved."""
@@ -105,6 +125,7 @@ class Engine:
             return ChatEntry(
                 phone=inbound.phone, who=who, text=said, time=time or utcnow(),
                 intent=result.intent.value, session=session or result.session, source=source,
+                message_id=inbound.message_id,
             )  # fmt: skip
 
         self.store.append_chat(line("partner", text, inbound.received_at, before))

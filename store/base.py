@@ -60,6 +60,10 @@ class TrainingStore(Protocol):
         """The latest `limit` chat lines of a partner, oldest first; one session if given."""
         ...
 
+    def turn_lines(self, phone: str, message_id: str) -> list[ChatEntry]:
+        """The chat lines recorded for one inbound message, oldest first ([] if none)."""
+        ...
+
     # -- leads (GMT_Leads) --
     def lead_name(self, phone: str) -> str | None:
         """The partner's name from the leads collection, if known."""

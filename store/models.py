@@ -79,3 +79,4 @@ class ChatEntry(BaseModel):
     intent: str | None = None
     session: int | None = None
     source: str | None = None  # how the turn was understood: keyword, fuzzy, llm, fallback
+    message_id: str | None = None  # the WhatsApp MessageSid of the turn this line belongs to

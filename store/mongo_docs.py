@@ -125,6 +125,7 @@ def chat_to_doc(entry: ChatEntry) -> Doc:
         "time": entry.time,
         "intent": entry.intent,
         "source": entry.source,
+        "message_id": entry.message_id,
     }
 
 
@@ -137,6 +138,7 @@ def chat_from_doc(doc: Mapping[str, Any]) -> ChatEntry:
         text=str(doc.get("text", "")),
         time=as_utc(doc.get("time")) or datetime.fromtimestamp(0, UTC),
         intent=doc.get("intent"),
+        message_id=doc.get("message_id"),
         session=int(session) if isinstance(session, int | float) else None,
         source=doc.get("source"),
     )

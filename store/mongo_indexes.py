@@ -9,6 +9,7 @@
 |                   |                                | create two records for one partner)         |
 | GMT_CH            | phone, time, _id               | chat_history(phone) sorted newest first     |
 | GMT_CH            | phone, session, time, _id      | chat_history(phone, session)                |
+| GMT_CH            | phone, message_id              | turn_lines (a redelivered message's turn)   |
 
 The chat indexes end in _id so the tie-break between lines written in the same
 millisecond (BSON dates keep milliseconds) is served by the index, not an in-memory sort.
@@ -33,6 +34,7 @@ log = logging.getLogger("genie.store")
 KB_INDEX = [("s_no", ASCENDING)]
 PROGRESS_INDEX = [("phone", ASCENDING)]
 CHAT_BY_PHONE = [("phone", ASCENDING), ("time", ASCENDING), ("_id", ASCENDING)]
+CHAT_BY_MESSAGE = [("phone", ASCENDING), ("message_id", ASCENDING)]
 CHAT_BY_SESSION = [
     ("phone", ASCENDING),
     ("session", ASCENDING),
@@ -65,3 +67,4 @@ def create_indexes(kb: Collection[Any], progress: Collection[Any], chat: Collect
     _create(progress, PROGRESS_INDEX, unique=True)
     _create(chat, CHAT_BY_PHONE, unique=False)
     _create(chat, CHAT_BY_SESSION, unique=False)
+    _create(chat, CHAT_BY_MESSAGE, unique=False)

@@ -10,7 +10,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from pymongo import DESCENDING, MongoClient, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, MongoClient, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
@@ -206,6 +206,14 @@ class MongoStore:
             cursor = self._chat.find(query).sort([("time", DESCENDING), ("_id", DESCENDING)])
             docs = list(cursor.limit(limit))
         return [chat_from_doc(doc) for doc in reversed(docs)]
+
+    def turn_lines(self, phone: str, message_id: str) -> list[ChatEntry]:
+        """The chat lines recorded for one inbound message, oldest first ([] if none)."""
+        self._ready("turn_lines")
+        with unavailable_on_error("turn_lines"):
+            query = {"phone": phone, "message_id": message_id}
+            docs = list(self._chat.find(query).sort([("time", ASCENDING), ("_id", ASCENDING)]))
+        return [chat_from_doc(doc) for doc in docs]
 
     # -- leads (GMT_Leads) --
     def lead_name(self, phone: str) -> str | None:

@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS training_progress (
 );
 CREATE TABLE IF NOT EXISTS chat_history (
     id INTEGER PRIMARY KEY AUTOINCREMENT, phone TEXT NOT NULL, session INTEGER,
-    who TEXT NOT NULL, text TEXT NOT NULL, time TEXT NOT NULL, intent TEXT, source TEXT
+    who TEXT NOT NULL, text TEXT NOT NULL, time TEXT NOT NULL, intent TEXT, source TEXT,
+    message_id TEXT
 );
 CREATE INDEX IF NOT EXISTS chat_by_phone_time ON chat_history (phone, time);
 CREATE INDEX IF NOT EXISTS chat_by_phone_session ON chat_history (phone, session, time);
@@ -53,9 +54,13 @@ class SQLiteStore(SQLiteDatabase):
     def _migrate(self) -> None:
         """Add columns that newer versions need to databases made by older ones."""
         columns = {r["name"] for r in self._rows("PRAGMA table_info(chat_history)")}
-        if "source" not in columns:
-            with self._tx() as db:
-                db.execute("ALTER TABLE chat_history ADD COLUMN source TEXT")
+        with self._tx() as db:
+            for column in ("source", "message_id"):
+                if column not in columns:
+                    db.execute(f"ALTER TABLE chat_history ADD COLUMN {column} TEXT")
+            db.execute(
+                "CREATE INDEX IF NOT EXISTS chat_by_message ON chat_history (phone, message_id)"
+            )
 
     # -- training content --
     def list_sessions(self) -> list[TrainingSession]:
@@ -157,8 +162,8 @@ class SQLiteStore(SQLiteDatabase):
         """Append one chat line."""
         with self._tx() as db:
             db.execute(
-                "INSERT INTO chat_history (phone, session, who, text, time, intent, source)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO chat_history (phone, session, who, text, time, intent, source,"
+                " message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     entry.phone,
                     entry.session,
@@ -167,8 +172,22 @@ class SQLiteStore(SQLiteDatabase):
                     _ts(entry.time),
                     entry.intent,
                     entry.source,
+                    entry.message_id,
                 ),
             )
+
+    @staticmethod
+    def _chat(r: sqlite3.Row) -> ChatEntry:
+        return ChatEntry(
+            phone=r["phone"],
+            who=r["who"],
+            text=r["text"],
+            time=datetime.fromisoformat(r["time"]),
+            intent=r["intent"],
+            session=r["session"],
+            source=r["source"],
+            message_id=r["message_id"],
+        )
 
     def chat_history(
         self, phone: str, session: int | None = None, limit: int = 50
@@ -183,18 +202,15 @@ class SQLiteStore(SQLiteDatabase):
             f"SELECT * FROM chat_history WHERE {where} ORDER BY time DESC, id DESC LIMIT ?",
             (*params, limit),
         )
-        return [
-            ChatEntry(
-                phone=r["phone"],
-                who=r["who"],
-                text=r["text"],
-                time=datetime.fromisoformat(r["time"]),
-                intent=r["intent"],
-                session=r["session"],
-                source=r["source"],
-            )
-            for r in reversed(rows)
-        ]
+        return [self._chat(r) for r in reversed(rows)]
+
+    def turn_lines(self, phone: str, message_id: str) -> list[ChatEntry]:
+        """The chat lines recorded for one inbound message, oldest first ([] if none)."""
+        rows = self._rows(
+            "SELECT * FROM chat_history WHERE phone = ? AND message_id = ? ORDER BY id",
+            (phone, message_id),
+        )
+        return [self._chat(r) for r in rows]
 
     # -- leads --
     def lead_name(self, phone: str) -> str | None:

@@ -200,3 +200,19 @@ def test_a_turn_that_acted_is_not_answered_with_an_apology_when_only_the_transcr
     store.failing = set()
     assert asha.state() == (True, 2, [1])
     store.close()
+
+
+def test_a_redelivered_message_gets_its_recorded_replies_and_is_not_applied_twice(
+    engine: Engine, store: SQLiteStore
+) -> None:
+    """After a crash between the turn and saving its replies, the message is handled again."""
+    phone = "+15550001"
+    engine.handle_message(Inbound(phone=phone, text="I am a new partner", message_id="SM1"))
+    first = engine.handle_message(Inbound(phone=phone, text="done", message_id="SM2"))
+    again = engine.handle_message(Inbound(phone=phone, text="done", message_id="SM2"))
+    assert [r.text for r in again] == [r.text for r in first]
+    progress = store.get_progress(phone)
+    assert progress is not None
+    assert progress.completed_sections == [1] and progress.current_section == 2
+    later = engine.handle_message(Inbound(phone=phone, text="done", message_id="SM3"))
+    assert "Session 2 marked complete" in later[0].text

@@ -70,6 +70,7 @@ def test_kb_and_chat_document_shapes(store: MongoStore, db: Any) -> None:
         "time": when.replace(tzinfo=None),
         "intent": None,
         "source": "keyword",
+        "message_id": None,
     }
 
 

@@ -289,3 +289,22 @@ def test_an_explicit_none_flag_leaves_the_flag_alone(store: TrainingStore) -> No
     store.update_progress(PHONE, ProgressUpdate(in_training_mode=True))
     after = store.update_progress(PHONE, ProgressUpdate(in_training_mode=None))
     assert after.in_training_mode is True
+
+
+def test_turn_lines_find_the_lines_of_one_inbound_message(store: TrainingStore) -> None:
+    for who, text, message_id in [
+        ("partner", "done", "SM1"),
+        ("genie", "Session 1 marked complete", "SM1"),
+        ("genie", "Session 2: ...", "SM1"),
+        ("partner", "menu", "SM2"),
+        ("partner", "typed in genie chat", None),
+    ]:
+        store.append_chat(ChatEntry(phone=PHONE, who=who, text=text, message_id=message_id))  # type: ignore[arg-type]
+    lines = store.turn_lines(PHONE, "SM1")
+    assert [(e.who, e.text) for e in lines] == [
+        ("partner", "done"),
+        ("genie", "Session 1 marked complete"),
+        ("genie", "Session 2: ..."),
+    ]
+    assert all(e.message_id == "SM1" for e in lines)
+    assert store.turn_lines(PHONE, "SM9") == [] and store.turn_lines("+15550999", "SM1") == []

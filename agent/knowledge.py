@@ -22,9 +22,9 @@ class KnowledgeCache:
         """The current training sessions, ordered by s_no."""
         return self.store.list_sessions()
 
-    def index(self) -> KnowledgeIndex:
-        """The search index for the current content."""
-        sessions = self.sessions()
+    def index(self, sessions: list[TrainingSession] | None = None) -> KnowledgeIndex:
+        """The search index for the current content (`sessions` when the caller just read it)."""
+        sessions = self.sessions() if sessions is None else sessions
         key = tuple((s.s_no, s.heading, s.content) for s in sessions)
         with self._lock:
             if self._index is None or key != self._key:

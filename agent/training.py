@@ -6,6 +6,7 @@ behaviour whichever path understood their message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent import render
@@ -65,13 +66,20 @@ class Trainer:
         text = message("kb_empty", name=render.display_name(progress.name), support=self.support)
         return ActionResult(_texts(text), progress)
 
-    def _show(self, phone: str, session: TrainingSession, *before: str) -> ActionResult:
-        progress = self.store.update_progress(
-            phone, ProgressUpdate(current_section=session.s_no, in_training_mode=True)
-        )
-        return ActionResult(
-            _texts(*before) + render.session_replies(session, progress.name), progress
-        )
+    def _show(
+        self,
+        phone: str,
+        session: TrainingSession,
+        change: ProgressUpdate | None = None,
+        intro: Callable[[Progress], str] | None = None,
+    ) -> ActionResult:
+        """Make `session` current (with `change` in the same atomic update) and deliver it,
+        after `intro`, a text written from the progress as it is afterwards."""
+        fields = change.model_dump(exclude_unset=True) if change else {}
+        update = ProgressUpdate(**fields, current_section=session.s_no, in_training_mode=True)
+        progress = self.store.update_progress(phone, update)
+        before = _texts(intro(progress)) if intro else []
+        return ActionResult(before + render.session_replies(session, progress.name), progress)
 
     # -- actions --
     def enroll(self, phone: str) -> ActionResult:
@@ -81,11 +89,14 @@ class Trainer:
             return self._kb_empty(progress)
         if has_started(progress):
             return self.resume(phone)
-        progress = self.store.update_progress(
-            phone, ProgressUpdate(training_started=True, started_at=utcnow())
+        return self._show(
+            phone,
+            sessions[0],
+            ProgressUpdate(training_started=True, started_at=utcnow()),
+            lambda after: message(
+                "welcome", name=render.display_name(after.name), total=len(sessions)
+            ),
         )
-        welcome = message("welcome", name=render.display_name(progress.name), total=len(sessions))
-        return self._show(phone, sessions[0], welcome)
 
     def all_done(self, phone: str) -> bool:
         """True when the partner has completed every current session."""
@@ -107,14 +118,14 @@ class Trainer:
             return self._kb_empty(progress)
         if not has_started(progress):
             return self.enroll(phone)
-        if not progress.training_started:  # a legacy record: adopt it without losing progress
-            self.store.update_progress(phone, ProgressUpdate(training_started=True))
+        # A legacy record only has a current section: adopt it without losing progress.
+        adopt = None if progress.training_started else ProgressUpdate(training_started=True)
         if set(self._numbers(sessions)) <= set(progress.completed_sections):
             values = render.counts(progress, sessions)
             return ActionResult(_texts(message("already_completed", **values)), progress)
         session = sessions[self._current_index(progress, sessions)]
         back = message("welcome_back", **render.counts(progress, sessions))
-        return self._show(phone, session, back)
+        return self._show(phone, session, adopt, lambda _: back)
 
     def next(self, phone: str) -> ActionResult:
         """Move to the next session; on the last one, offer to complete."""
@@ -178,28 +189,32 @@ class Trainer:
             return ActionResult(_texts(render.completion_text(progress, sessions)), progress)
         later = numbers[i + 1 :] + numbers[:i]
         upcoming = next(n for n in later if n not in done)
-        progress = self.store.update_progress(phone, ProgressUpdate(add_completed=[current]))
-        ack = message(
-            key, s_no=current, **{**render.counts(progress, sessions), "current": current}
+        return self._show(
+            phone,
+            sessions[numbers.index(upcoming)],
+            ProgressUpdate(add_completed=[current]),
+            lambda after: message(
+                key, s_no=current, **{**render.counts(after, sessions), "current": current}
+            ),
         )
-        return self._show(phone, sessions[numbers.index(upcoming)], ack)
 
     def restart(self, phone: str) -> ActionResult:
         """Reset progress and start again from the first session."""
         progress, sessions = self._state(phone)
         if not sessions:
             return self._kb_empty(progress)
-        progress = self.store.update_progress(
-            phone,
-            ProgressUpdate(
-                reset_completed=True,
-                clear_completed_at=True,
-                training_started=True,
-                started_at=utcnow(),
-            ),
+        reset = ProgressUpdate(
+            reset_completed=True,
+            clear_completed_at=True,
+            training_started=True,
+            started_at=utcnow(),
         )
-        values = render.counts(progress, sessions)
-        return self._show(phone, sessions[0], message("restarted", **values))
+        return self._show(
+            phone,
+            sessions[0],
+            reset,
+            lambda after: message("restarted", **render.counts(after, sessions)),
+        )
 
     def exit(self, phone: str) -> ActionResult:
         """Pause training, keeping all progress, with a summary."""
@@ -228,8 +243,8 @@ class Trainer:
 
     def answer(self, phone: str, question: str) -> ActionResult:
         """Answer from the training content (current session first), or say it isn't covered."""
-        progress, _ = self._state(phone)
-        found = self.knowledge.index().search(question, progress.current_section, k=3)
+        progress, sessions = self._state(phone)
+        found = self.knowledge.index(sessions).search(question, progress.current_section, k=3)
         name = render.display_name(progress.name)
         if not found:
             text = message("answer_not_covered", name=name, support=self.support)

@@ -67,9 +67,10 @@ class SharedIndexKnowledge(KnowledgeCache):
     Building the BM25 index takes ~0.1 s; one per case would dominate a run.
     """
 
-    def index(self) -> KnowledgeIndex:
+    def index(self, sessions: list[TrainingSession] | None = None) -> KnowledgeIndex:
         """The (shared) index for the store's current content."""
-        return _index_for(tuple((s.s_no, s.heading, s.content) for s in self.sessions()))
+        sessions = self.sessions() if sessions is None else sessions
+        return _index_for(tuple((s.s_no, s.heading, s.content) for s in sessions))
 
 
 class TappedEngine(Engine):

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from store.admin_models import Analytics, QuestionCount, RawAnalytics, build_analytics
-from store.base import StoreUnavailable
 from store.sqlite_store import SQLiteStore
 
 # Conditions on training_progress aliased as p; legacy records only have a current section.
@@ -27,11 +26,7 @@ Params = Mapping[str, object] | Sequence[object]
 
 def rows(store: SQLiteStore, sql: str, params: Params = ()) -> list[sqlite3.Row]:
     """Run one read query on the store's connection, under its lock."""
-    with store._lock:
-        try:
-            return store._conn.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(f"SQLite error: {exc}") from exc
+    return store._rows(sql, params)
 
 
 def _counts(store: SQLiteStore, sql: str, params: Params = ()) -> dict[int, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,8 +84,11 @@ class SQLiteDatabase:
             except sqlite3.OperationalError as exc:
                 raise StoreUnavailable(f"SQLite error: {exc}") from exc
 
-    def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        """A read outside any write transaction (WAL readers do not block writers)."""
+    def _rows(
+        self, sql: str, params: Mapping[str, object] | Sequence[object] = ()
+    ) -> list[sqlite3.Row]:
+        """A read with ? or :name parameters, outside any write transaction (WAL readers
+        do not block writers)."""
         with self._lock:
             try:
                 return self._conn.execute(sql, params).fetchall()

@@ -1,4 +1,4 @@
-"""Turn training state into partner-facing texts, using the templates in prompts/messages.yaml."""
+"""Turn training state into partner-facing texts from the templates in prompts/messages.en.yaml."""
 
 from __future__ import annotations
 

@@ -15,6 +15,9 @@ from agent.engine import Engine
 from agent.messages import Inbound
 from store.base import TrainingStore
 from store.factory import seed_if_empty
+from store.kb_files import load_kb_file
+from store.kb_validation import KBFileError
+from store.models import TrainingSession
 from store.sqlite_store import SQLiteStore
 
 
@@ -26,6 +29,7 @@ class Expect(BaseModel):
     completed: list[int] | None = None
     reply_contains: list[str] = Field(default_factory=list)
     reply_not_contains: list[str] = Field(default_factory=list)
+    media_contains: list[str] = Field(default_factory=list)  # substrings of sent media URLs
 
 
 class Turn(BaseModel):
@@ -47,7 +51,13 @@ class Story(BaseModel):
 
     name: str
     partner: Partner = Field(default_factory=Partner)
+    content: str | None = None  # a KB file (YAML or Markdown) relative to the story file
     turns: list[Turn]
+    source_dir: Path = Field(default=Path("."), exclude=True)
+
+    def sessions(self) -> list[TrainingSession] | None:
+        """The story's own training content, or None for the sample content."""
+        return load_kb_file(self.source_dir / self.content) if self.content else None
 
 
 class StoryFileError(ValueError):
@@ -59,8 +69,12 @@ def load_stories(path: str | Path) -> list[Story]:
     try:
         data: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         items = data if isinstance(data, list) else [data]
-        return [Story.model_validate(item) for item in items]
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        stories = [Story.model_validate(item) for item in items]
+        for story in stories:
+            story.source_dir = Path(path).parent
+            story.sessions()  # a missing or bad content file is a story file error
+        return stories
+    except (OSError, yaml.YAMLError, ValidationError, KBFileError) as exc:
         raise StoryFileError(f"{path}: {exc}") from exc
 
 
@@ -88,7 +102,13 @@ class StoryResult:
         return not self.failures
 
 
-def check_turn(expect: Expect, store: TrainingStore, phone: str, replies: list[str]) -> list[str]:
+def check_turn(
+    expect: Expect,
+    store: TrainingStore,
+    phone: str,
+    replies: list[str],
+    media: list[str] | None = None,
+) -> list[str]:
     """Every way the state and replies differ from the expectation (empty when they match)."""
     problems = []
     progress = store.get_progress(phone)
@@ -108,6 +128,12 @@ def check_turn(expect: Expect, store: TrainingStore, phone: str, replies: list[s
     problems += [
         f"reply should not contain {s!r}" for s in expect.reply_not_contains if s.lower() in text
     ]
+    sent = media or []
+    problems += [
+        f"media should contain {s!r}, sent {sent}"
+        for s in expect.media_contains
+        if not any(s in url for url in sent)
+    ]
     return problems
 
 
@@ -120,14 +146,20 @@ def play_story(story: Story, make_engine: EngineFactory | None = None) -> StoryR
     with tempfile.TemporaryDirectory() as tmp:
         store = SQLiteStore(Path(tmp) / "story.db")
         try:
-            seed_if_empty(store)
+            own = story.sessions()
+            if own is not None:
+                store.replace_sessions(own)
+            else:
+                seed_if_empty(store)
             engine = make_engine(store) if make_engine else Engine(store)
             for i, turn in enumerate(story.turns, start=1):
                 inbound = Inbound(
                     phone=story.partner.phone, text=turn.user, profile_name=story.partner.name
                 )
-                replies = [r.text for r in engine.handle_message(inbound)]
-                problems = check_turn(turn.expect, store, story.partner.phone, replies)
+                sent = engine.handle_message(inbound)
+                replies = [r.text for r in sent]
+                media = [r.media_url for r in sent if r.media_url]
+                problems = check_turn(turn.expect, store, story.partner.phone, replies, media)
                 if problems:
                     result.failures.append(TurnFailure(story.name, i, turn.user, problems, replies))
         finally:

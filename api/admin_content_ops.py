@@ -9,7 +9,7 @@ from fastapi import HTTPException
 from store.admin import AdminStore
 from store.admin_models import ContentVersion, VersionAction
 from store.base import TrainingStore
-from store.models import TrainingSession
+from store.models import SESSION_EXTRAS, TrainingSession
 
 log = logging.getLogger("genie.admin")
 
@@ -59,10 +59,12 @@ class ContentEditor:
         return session
 
     def update(self, session: TrainingSession) -> TrainingSession:
-        """Replace an existing session's text."""
+        """Replace an existing session's text; its quiz, translations and media stay."""
         before = self.store.get_session(session.s_no)
         if before is None:
             raise not_found(session.s_no)
+        kept = before.model_dump(include=set(SESSION_EXTRAS))
+        session = session.model_copy(update=kept | session.model_dump(exclude_defaults=True))
         self._record(session.s_no, "update", before, session)
         self.store.upsert_session(session)
         return session

@@ -24,15 +24,16 @@ def prompts_dir() -> Path:
 
 
 @lru_cache(maxsize=8)
-def _messages(folder: str) -> dict[str, str]:
-    data = yaml.safe_load((Path(folder) / "messages.yaml").read_text(encoding="utf-8"))
+def _messages(folder: str, language: str = "en") -> dict[str, str]:
+    path = Path(folder) / f"messages.{language}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
-        raise ValueError(f"{folder}/messages.yaml must be a mapping of message names to texts")
+        raise ValueError(f"{path} must be a mapping of message names to texts")
     return {str(k): str(v) for k, v in data.items()}
 
 
 def message(key: str, **values: object) -> str:
-    """The partner-facing text `key` from messages.yaml with its placeholders filled in."""
+    """The partner-facing text `key` from messages.en.yaml with its placeholders filled in."""
     template = _messages(str(prompts_dir()))[key]
     return template.format_map(_KeepMissing(values))
 

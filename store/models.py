@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -20,6 +20,16 @@ class TrainingSession(BaseModel):
     heading: str = Field(min_length=1)
     content: str = Field(min_length=1)
     media_url: str | None = None
+    # Optional extensions, stored as extra Training_KB fields (SQLite: the `extras` JSON
+    # column). Each feature validates its own shape where it loads KB files.
+    questions: list[str] = Field(default_factory=list)  # example questions (retrieval)
+    quiz: dict[str, Any] | None = None  # knowledge check after the session
+    translations: dict[str, dict[str, Any]] = Field(default_factory=dict)  # lang -> fields
+    media: list[dict[str, Any]] = Field(default_factory=list)  # ordered media items
+
+
+# TrainingSession fields that are optional extensions of the original Training_KB shape.
+SESSION_EXTRAS = ("questions", "quiz", "translations", "media")
 
 
 class Progress(BaseModel):
@@ -35,6 +45,17 @@ class Progress(BaseModel):
     completed_at: datetime | None = None
     last_updated: datetime | None = None
     created_at: datetime | None = None
+    # Extensions (SQLite: the `extras` JSON column; MongoDB: camelCase fields).
+    language: str | None = None  # IETF tag, e.g. "en", "hi"; None = the default language
+    timezone: str | None = None  # IANA name set by an admin; None = derived from the phone
+    opted_out: bool = False  # said STOP: no proactive messages
+    opted_out_at: datetime | None = None
+    pending: str | None = None  # a question Genie asked and awaits (e.g. "confirm_restart")
+    quiz: dict[str, Any] | None = None  # the quiz in progress, if any
+
+
+# Progress fields beyond the original Training_Progress shape.
+PROGRESS_EXTRAS = ("language", "timezone", "opted_out", "opted_out_at", "pending", "quiz")
 
 
 class ProgressUpdate(BaseModel):
@@ -53,6 +74,12 @@ class ProgressUpdate(BaseModel):
     clear_completed_at: bool = False
     add_completed: list[int] = Field(default_factory=list)
     reset_completed: bool = False
+    language: str | None = None
+    timezone: str | None = None
+    opted_out: bool | None = None
+    opted_out_at: datetime | None = None
+    pending: str | None = None
+    quiz: dict[str, Any] | None = None
 
     def explicit_fields(self) -> dict[str, object]:
         """The plain fields this update sets; an explicit None clears a field, except flags."""
@@ -62,7 +89,7 @@ class ProgressUpdate(BaseModel):
         return {
             k: v
             for k, v in fields.items()
-            if v is not None or k not in ("in_training_mode", "training_started")
+            if v is not None or k not in ("in_training_mode", "training_started", "opted_out")
         }
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from store.models import ChatEntry, Progress, ProgressUpdate, TrainingSession
+from store.models import SESSION_EXTRAS, ChatEntry, Progress, ProgressUpdate, TrainingSession
 
 Doc = dict[str, Any]
 
@@ -22,6 +22,12 @@ PROGRESS_FIELDS = {
     "training_started": "trainingStarted",
     "started_at": "startedAt",
     "completed_at": "completedAt",
+    "language": "language",
+    "timezone": "timezone",
+    "opted_out": "optedOut",
+    "opted_out_at": "optedOutAt",
+    "pending": "pending",
+    "quiz": "quiz",
 }
 
 # GMT_Leads is filled by other tools (CRM exports, sheets), so several spellings exist.
@@ -46,13 +52,17 @@ def session_to_doc(session: TrainingSession) -> Doc:
     doc: Doc = {"s_no": session.s_no, "heading": session.heading, "content": session.content}
     if session.media_url:
         doc["media_url"] = session.media_url
+    doc.update(session.model_dump(include=set(SESSION_EXTRAS), exclude_defaults=True))
     return doc
 
 
 def session_from_doc(doc: Mapping[str, Any]) -> TrainingSession:
     """A TrainingSession from a Training_KB document (raises ValueError when malformed)."""
     fields = {key: doc.get(key) for key in ("s_no", "heading", "content")}
-    return TrainingSession.model_validate({**fields, "media_url": doc.get("media_url") or None})
+    extras = {key: doc[key] for key in SESSION_EXTRAS if doc.get(key) is not None}
+    return TrainingSession.model_validate(
+        {**fields, **extras, "media_url": doc.get("media_url") or None}
+    )
 
 
 def _section_numbers(values: object) -> list[int]:
@@ -77,6 +87,12 @@ def progress_from_doc(doc: Mapping[str, Any]) -> Progress:
         completed_at=as_utc(doc.get("completedAt")),
         last_updated=as_utc(doc.get("lastUpdated")),
         created_at=as_utc(doc.get("createdAt")),
+        language=doc.get("language") or None,
+        timezone=doc.get("timezone") or None,
+        opted_out=bool(doc.get("optedOut", False)),
+        opted_out_at=as_utc(doc.get("optedOutAt")),
+        pending=doc.get("pending") or None,
+        quiz=doc.get("quiz") if isinstance(doc.get("quiz"), dict) else None,
     )
 
 

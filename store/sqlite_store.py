@@ -7,18 +7,27 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from store.models import ChatEntry, Progress, ProgressUpdate, TrainingSession, utcnow
+from store.models import (
+    PROGRESS_EXTRAS,
+    SESSION_EXTRAS,
+    ChatEntry,
+    Progress,
+    ProgressUpdate,
+    TrainingSession,
+    utcnow,
+)
 from store.sqlite_db import SQLiteDatabase
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS training_kb (
-    s_no INTEGER PRIMARY KEY, heading TEXT NOT NULL, content TEXT NOT NULL, media_url TEXT
+    s_no INTEGER PRIMARY KEY, heading TEXT NOT NULL, content TEXT NOT NULL, media_url TEXT,
+    extras TEXT
 );
 CREATE TABLE IF NOT EXISTS training_progress (
     phone TEXT PRIMARY KEY, name TEXT, current_section INTEGER,
     completed_sections TEXT NOT NULL DEFAULT '[]',
     in_training_mode INTEGER, training_started INTEGER,
-    started_at TEXT, completed_at TEXT, last_updated TEXT, created_at TEXT
+    started_at TEXT, completed_at TEXT, last_updated TEXT, created_at TEXT, extras TEXT
 );
 CREATE TABLE IF NOT EXISTS chat_history (
     id INTEGER PRIMARY KEY AUTOINCREMENT, phone TEXT NOT NULL, session INTEGER,
@@ -39,6 +48,21 @@ def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _extras_json(model: TrainingSession | Progress, names: tuple[str, ...]) -> str | None:
+    """The extension fields that differ from their defaults, as JSON (None when all default)."""
+    data = model.model_dump(mode="json", include=set(names), exclude_defaults=True)
+    return json.dumps(data, ensure_ascii=False) if data else None
+
+
+def _session(row: sqlite3.Row) -> TrainingSession:
+    fields = {k: row[k] for k in ("s_no", "heading", "content", "media_url")}
+    return TrainingSession.model_validate({**fields, **json.loads(row["extras"] or "{}")})
+
+
+def _session_row(s: TrainingSession) -> tuple[object, ...]:
+    return (s.s_no, s.heading, s.content, s.media_url, _extras_json(s, SESSION_EXTRAS))
+
+
 def _phone_variants(phone: str) -> list[str]:
     bare = phone.removeprefix("+")
     return [phone, bare, "+" + bare]
@@ -55,6 +79,10 @@ class SQLiteStore(SQLiteDatabase):
         """Add columns that newer versions need to databases made by older ones."""
         columns = {r["name"] for r in self._rows("PRAGMA table_info(chat_history)")}
         with self._tx() as db:
+            for table in ("training_kb", "training_progress"):
+                have = {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}
+                if "extras" not in have:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN extras TEXT")
             for column in ("source", "message_id"):
                 if column not in columns:
                     db.execute(f"ALTER TABLE chat_history ADD COLUMN {column} TEXT")
@@ -66,19 +94,20 @@ class SQLiteStore(SQLiteDatabase):
     def list_sessions(self) -> list[TrainingSession]:
         """All training sessions ordered by s_no."""
         rows = self._rows("SELECT * FROM training_kb ORDER BY s_no")
-        return [TrainingSession(**dict(r)) for r in rows]
+        return [_session(r) for r in rows]
 
     def get_session(self, s_no: int) -> TrainingSession | None:
         """One training session, or None."""
         rows = self._rows("SELECT * FROM training_kb WHERE s_no = ?", (s_no,))
-        return TrainingSession(**dict(rows[0])) if rows else None
+        return _session(rows[0]) if rows else None
 
     def upsert_session(self, session: TrainingSession) -> None:
         """Create or replace the session with this s_no."""
         with self._tx() as db:
             db.execute(
-                "INSERT OR REPLACE INTO training_kb VALUES (?, ?, ?, ?)",
-                (session.s_no, session.heading, session.content, session.media_url),
+                "INSERT OR REPLACE INTO training_kb (s_no, heading, content, media_url, extras)"
+                " VALUES (?, ?, ?, ?, ?)",
+                _session_row(session),
             )
 
     def delete_session(self, s_no: int) -> bool:
@@ -91,25 +120,27 @@ class SQLiteStore(SQLiteDatabase):
         with self._tx() as db:
             db.execute("DELETE FROM training_kb")
             db.executemany(
-                "INSERT INTO training_kb VALUES (?, ?, ?, ?)",
-                [(s.s_no, s.heading, s.content, s.media_url) for s in sessions],
+                "INSERT INTO training_kb (s_no, heading, content, media_url, extras)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [_session_row(s) for s in sessions],
             )
 
     # -- progress --
     @staticmethod
     def _progress(row: sqlite3.Row) -> Progress:
-        return Progress(
-            phone=row["phone"],
-            name=row["name"],
-            current_section=row["current_section"],
-            completed_sections=json.loads(row["completed_sections"] or "[]"),
-            in_training_mode=bool(row["in_training_mode"]),
-            training_started=bool(row["training_started"]),
-            started_at=_dt(row["started_at"]),
-            completed_at=_dt(row["completed_at"]),
-            last_updated=_dt(row["last_updated"]),
-            created_at=_dt(row["created_at"]),
-        )
+        core = {
+            "phone": row["phone"],
+            "name": row["name"],
+            "current_section": row["current_section"],
+            "completed_sections": json.loads(row["completed_sections"] or "[]"),
+            "in_training_mode": bool(row["in_training_mode"]),
+            "training_started": bool(row["training_started"]),
+            "started_at": _dt(row["started_at"]),
+            "completed_at": _dt(row["completed_at"]),
+            "last_updated": _dt(row["last_updated"]),
+            "created_at": _dt(row["created_at"]),
+        }
+        return Progress.model_validate({**json.loads(row["extras"] or "{}"), **core})
 
     def get_progress(self, phone: str) -> Progress | None:
         """A partner's progress, or None when they have never written."""
@@ -138,7 +169,7 @@ class SQLiteStore(SQLiteDatabase):
             db.execute(
                 "UPDATE training_progress SET name=?, current_section=?, completed_sections=?,"
                 " in_training_mode=?, training_started=?, started_at=?, completed_at=?,"
-                " last_updated=? WHERE phone=?",
+                " last_updated=?, extras=? WHERE phone=?",
                 (
                     merged.name,
                     merged.current_section,
@@ -148,6 +179,7 @@ class SQLiteStore(SQLiteDatabase):
                     _ts(merged.started_at),
                     _ts(merged.completed_at),
                     _ts(merged.last_updated),
+                    _extras_json(merged, PROGRESS_EXTRAS),
                     phone,
                 ),
             )

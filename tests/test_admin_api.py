@@ -159,6 +159,10 @@ def test_create_update_delete_are_versioned_and_undoable(client: TestClient) -> 
         "heading": "Bonus",
         "content": "Extra tips.",
         "media_url": None,
+        "questions": [],
+        "quiz": None,
+        "translations": {},
+        "media": [],
     }
     edit = {"heading": "Bonus", "content": "Better tips.", "media_url": "https://x.test/b.pdf"}
     assert client.put("/api/admin/sessions/8", json=edit).json()["content"] == "Better tips."
@@ -368,3 +372,17 @@ def test_database_outage_is_503(
         response = client.get(path)
         assert response.status_code == 503 and response.headers["Retry-After"] == "5"
         assert "unavailable" in response.json()["detail"]
+
+
+def test_editing_a_session_keeps_its_quiz_translations_and_media(
+    client: TestClient, store: SQLiteStore
+) -> None:
+    rich = store.get_session(1)
+    assert rich is not None
+    extras = {"quiz": {"questions": [{"question": "Q?", "answer": True}]}, "questions": ["Q?"]}
+    store.upsert_session(rich.model_copy(update=extras))
+    edit = {"heading": "New heading", "content": "New text.", "media_url": ""}
+    assert client.put("/api/admin/sessions/1", json=edit).status_code == 200
+    after = store.get_session(1)
+    assert after is not None and after.heading == "New heading"
+    assert after.quiz == extras["quiz"] and after.questions == ["Q?"]

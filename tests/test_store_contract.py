@@ -308,3 +308,40 @@ def test_turn_lines_find_the_lines_of_one_inbound_message(store: TrainingStore) 
     ]
     assert all(e.message_id == "SM1" for e in lines)
     assert store.turn_lines(PHONE, "SM9") == [] and store.turn_lines("+15550999", "SM1") == []
+
+
+# -- extension fields (quizzes, translations, media, example questions; language, opt-out) --
+def test_session_extensions_round_trip(store: TrainingStore) -> None:
+    rich = session(1).model_copy(
+        update={
+            "questions": ["What is the MOQ?"],
+            "quiz": {"pass_mark": 80, "questions": [{"question": "Q?", "answer": True}]},
+            "translations": {"hi": {"heading": "सत्र", "content": "सामग्री"}},
+            "media": [{"url": "https://x.test/a.png", "kind": "image", "after_paragraph": 1}],
+        }
+    )
+    store.upsert_session(rich)
+    assert store.get_session(1) == rich
+    store.replace_sessions([rich, session(2)])
+    assert store.list_sessions() == [rich, session(2)]
+    assert store.get_session(2) == session(2)  # defaults stay defaults
+
+
+def test_progress_extensions_set_keep_and_clear(store: TrainingStore) -> None:
+    update = ProgressUpdate(
+        language="hi", timezone="Asia/Kolkata", opted_out=True, opted_out_at=T0,
+        pending="confirm_restart", quiz={"s_no": 3, "index": 1, "answers": [True]},
+    )  # fmt: skip
+    store.update_progress(PHONE, update)
+    kept = store.update_progress(PHONE, ProgressUpdate(current_section=2))
+    assert (kept.language, kept.timezone, kept.opted_out, kept.opted_out_at) == (
+        "hi", "Asia/Kolkata", True, T0,
+    )  # fmt: skip
+    assert kept.pending == "confirm_restart" and kept.quiz == {
+        "s_no": 3,
+        "index": 1,
+        "answers": [True],
+    }
+    cleared = store.update_progress(PHONE, ProgressUpdate(pending=None, quiz=None, opted_out=False))
+    assert cleared.pending is None and cleared.quiz is None and cleared.opted_out is False
+    assert store.get_progress(PHONE) == cleared

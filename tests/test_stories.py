@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from agent.stories import Expect, Story, StoryResult, Turn, load_stories, play_story
+from agent.stories import (
+    Expect,
+    Story,
+    StoryFileError,
+    StoryResult,
+    Turn,
+    load_stories,
+    play_story,
+)
 
 STORIES_DIR = Path(__file__).parent / "stories"
 STORIES = [
@@ -48,6 +56,11 @@ ENROL = "I am a new partner"
         (Expect(completed=[1]), "completed: expected [1], got []"),
         (Expect(reply_contains=["molybdenum"]), "reply should contain 'molybdenum'"),
         (Expect(reply_not_contains=["welcome"]), "reply should not contain 'welcome'"),
+        (
+            Expect(media_contains=["nothing-sent.pdf"]),
+            "media should contain 'nothing-sent.pdf', sent "
+            "['https://example.com/kestrel/partner-handbook.pdf']",
+        ),
     ],
 )
 def test_a_wrong_expectation_fails_the_story(expect: Expect, problem: str) -> None:
@@ -62,3 +75,10 @@ def test_a_wrong_expectation_fails_the_story(expect: Expect, problem: str) -> No
 def test_the_right_expectation_passes_and_matching_ignores_case() -> None:
     expect = Expect(in_training=True, current_session=1, completed=[], reply_contains=["WELCOME"])
     assert play_story(Story(name="right", turns=[Turn(user=ENROL, expect=expect)])).passed
+
+
+def test_a_story_with_a_missing_content_file_is_a_story_file_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("name: x\ncontent: nowhere.yaml\nturns: [{user: hi}]\n", encoding="utf-8")
+    with pytest.raises(StoryFileError, match=r"nowhere\.yaml"):
+        load_stories(path)

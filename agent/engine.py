@@ -11,6 +11,7 @@ from agent.keywords import KeywordClassifier
 from agent.knowledge import KnowledgeCache
 from agent.messages import Inbound, Reply
 from agent.training import Trainer
+from agent.turn_steps import StepInput, settle_before_classification
 from agent.turns import Interpreter, InterpreterFailed, TurnResult
 from prompts import message
 from store.base import StoreUnavailable, TrainingStore
@@ -97,6 +98,9 @@ class Engine:
         return progress
 
     def _understand_and_act(self, text: str, phone: str, progress: Progress | None) -> TurnResult:
+        settled = settle_before_classification(StepInput(text, phone, progress, self.trainer))
+        if settled is not None:
+            return settled
         in_training = bool(progress and progress.in_training_mode)
         guess = self.classifier.classify(text, in_training)
         if self.interpreter is not None and not guess.exact:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 from agent.engine import Engine
+from agent.inbound_media import MediaReader
 from agent.settings import Settings
 from agent.turns import Interpreter
+from agent.voice import OpenAITranscriber
 from store.base import TrainingStore
 from store.factory import open_store
 
@@ -25,10 +27,34 @@ def build_interpreter(settings: Settings) -> Interpreter | None:
     return build_llm_interpreter(settings)
 
 
+def build_media_reader(settings: Settings) -> MediaReader:
+    """Reads partners' media with the Twilio credentials; transcribes when an LLM key is set."""
+    transcriber = None
+    if settings.llm_provider == "openai" and settings.openai_api_key:
+        transcriber = OpenAITranscriber(
+            api_key=settings.openai_api_key,
+            model=settings.transcription_model,
+            base_url=settings.openai_base_url,
+            timeout_s=settings.media_timeout_s,
+            max_bytes=settings.media_max_bytes,
+            max_seconds=settings.voice_max_seconds,
+        )
+    auth = None
+    if settings.twilio_account_sid and settings.twilio_auth_token:
+        auth = (settings.twilio_account_sid, settings.twilio_auth_token)
+    return MediaReader(
+        auth=auth,
+        transcriber=transcriber,
+        timeout_s=settings.media_timeout_s,
+        max_bytes=settings.media_max_bytes,
+    )
+
+
 def build_engine(settings: Settings, store: TrainingStore | None = None) -> Engine:
     """An Engine on the configured (or given) store, with the configured interpreter."""
     return Engine(
         store or open_store(settings),
         support_contact=settings.support_contact,
         interpreter=build_interpreter(settings),
+        media_reader=build_media_reader(settings),
     )

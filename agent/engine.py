@@ -6,9 +6,11 @@ import logging
 from datetime import datetime
 
 from agent.dispatch import dispatch
+from agent.inbound_media import MediaReader
 from agent.intents import Classification, Intent
 from agent.keywords import KeywordClassifier
 from agent.knowledge import KnowledgeCache
+from agent.media_turn import read_media
 from agent.messages import Inbound, Reply
 from agent.training import Trainer
 from agent.turn_steps import StepInput, settle_before_classification
@@ -30,12 +32,14 @@ class Engine:
         *,
         support_contact: str = "your partner manager",
         interpreter: Interpreter | None = None,
+        media_reader: MediaReader | None = None,
     ) -> None:
         self.store = store
         self.knowledge = KnowledgeCache(store)
         self.trainer = Trainer(store, self.knowledge, support_contact)
         self.classifier = KeywordClassifier()
         self.interpreter = interpreter
+        self.media_reader = media_reader
 
     def handle_message(self, inbound: Inbound) -> list[Reply]:
         """Answer one inbound message; never raises for bad input or a database outage."""
@@ -43,10 +47,14 @@ class Engine:
 
     def handle(self, inbound: Inbound) -> TurnResult:
         """Like handle_message, with how the turn was understood and what it cost."""
-        text = inbound.text.strip()
+        media = read_media(self.media_reader, inbound) if inbound.media_urls else None
+        text = media.text if media else inbound.text.strip()
+        if not text and media:  # a file, or a voice note we could not hear: thank and keep it
+            ack = TurnResult([Reply(text=media.reply)], Intent.OTHER, source="media")
+            self._record_or_log(inbound, media.said(), ack, None)
+            return ack
         if not text:
-            key = "media_only" if inbound.media_urls else "empty_message"
-            return TurnResult([Reply(text=message(key))], Intent.OTHER, source="system")
+            return TurnResult([Reply(text=message("empty_message"))], Intent.OTHER, "system")
         if len(text) > MAX_INBOUND_CHARS:
             limit = MAX_INBOUND_CHARS
             return TurnResult(
@@ -61,14 +69,21 @@ class Engine:
         except StoreUnavailable as exc:
             log.error("store unavailable, apologised to partner: %s", exc)
             return TurnResult([Reply(text=message("store_unavailable"))], Intent.OTHER, "system")
+        if media and media.echo:
+            result.replies.insert(0, Reply(text=media.echo))
+        before = progress.current_section if progress else None
+        self._record_or_log(inbound, media.said() if media else text, result, before)
+        return result
+
+    def _record_or_log(
+        self, inbound: Inbound, said: str, result: TurnResult, before: int | None
+    ) -> None:
         try:
-            before = progress.current_section if progress else None
-            self._record(inbound, text, result, before)
+            self._record(inbound, said, result, before)
         except StoreUnavailable as exc:
             # The turn itself is done: an apology now would make the partner repeat it
             # (e.g. "done" twice), so send the real replies and lose only the transcript lines.
             log.error("chat history not saved for this turn: %s", exc)
-        return result
 
     def _replayed(self, inbound: Inbound) -> TurnResult | None:
         """The recorded replies when this message was already handled (a redelivery after a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agent.messages import Reply
+from agent.session_media import session_replies_with_media
 from agent.splitter import split_message
 from prompts import message
 from store.models import Progress, TrainingSession
@@ -17,6 +18,8 @@ def session_replies(session: TrainingSession, name: str | None) -> list[Reply]:
     """A session as WhatsApp messages: header, content, hint; split into numbered parts."""
     header = message("session_header", s_no=session.s_no, heading=session.heading)
     hint = message("session_hint", name=display_name(name))
+    if session.media:
+        return session_replies_with_media(header, session.content, hint, session.media)
     parts = split_message(f"{header}\n\n{session.content.strip()}\n\n{hint}")
     replies = [Reply(text=part) for part in parts]
     if session.media_url:

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(default=1, ge=0, le=1)
     llm_max_calls_per_turn: int = Field(default=3, ge=1, le=3)
 
+    # inbound media: voice notes are transcribed when an OpenAI key is set
+    transcription_model: str = "gpt-4o-mini-transcribe"
+    voice_max_seconds: float = Field(default=180.0, gt=0)
+    media_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    media_timeout_s: float = Field(default=10.0, gt=0)
+
     # WhatsApp through Twilio (unset: replies go to the console)
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None

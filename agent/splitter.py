@@ -56,8 +56,9 @@ def _pieces(text: str, limit: int) -> list[tuple[str, str]]:
     return out
 
 
-def split_message(text: str, limit: int = TARGET_LIMIT) -> list[str]:
-    """Split text into parts of at most `limit` characters, numbered "(1/3)" when more than one."""
+def split_message(text: str, limit: int = TARGET_LIMIT, numbered: bool = True) -> list[str]:
+    """Split text into parts of at most `limit` characters, numbered "(1/3)" when more than one
+    (unless `numbered` is False: the caller numbers parts it mixes with others)."""
     if limit <= 2 * _NUMBERING_ROOM:
         raise ValueError(f"limit must leave room for the part numbers, got {limit}")
     text = text.strip()
@@ -76,6 +77,6 @@ def split_message(text: str, limit: int = TARGET_LIMIT) -> list[str]:
     if current:
         parts.append(current)
     total = len(parts)
-    if total == 1:  # collapsing whitespace made it fit after all: no "(1/1)"
+    if total == 1 or not numbered:  # one part after collapsing whitespace: no "(1/1)"
         return parts
     return [f"{part}\n({i}/{total})" for i, part in enumerate(parts, start=1)]

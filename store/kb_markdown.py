@@ -2,15 +2,18 @@
 
 Layout: each session starts with a `# ` or `## ` heading, either "Session 3: Title" or
 just "Title" (numbered by order). The text below it, up to the next such heading, is
-the content; a line `Media: <url>` in it sets media_url. A file that opens with a
-single `# ` heading above `## ` sessions treats that first heading as the title.
-A content line starting with `#` or `Media:` is written with a leading backslash.
+the content; a line `Media: <url>` in it sets media_url, and a line
+`Image: <url> <caption>` (or `Video:`, `Document:`, `Audio:`) between paragraphs places a
+media item there. A file that opens with a single `# ` heading above `## ` sessions treats
+that first heading as the title. A content line starting with `#`, `Media:` or a media
+kind is written with a leading backslash.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from store.kb_validation import KBFileError, RawSession, located
 from store.models import TrainingSession
@@ -18,8 +21,9 @@ from store.models import TrainingSession
 _HEADING = re.compile(r"^(#{1,2})(?:[ \t]+(.*))?$")
 _NUMBERED = re.compile(r"^session[ \t]+(\d+)\b[ \t]*(?:[:.\-–—][ \t]*)?(.*)$", re.IGNORECASE)
 _MEDIA = re.compile(r"^media:[ \t]*(.*?)[ \t]*$", re.IGNORECASE)
-_ESCAPED = re.compile(r"^\\+(?:#|media:)", re.IGNORECASE)
-_NEEDS_ESCAPE = re.compile(r"^\\*(?:#|media:)", re.IGNORECASE)
+_ITEM = re.compile(r"^(image|video|document|audio):[ \t]*(\S*)(?:[ \t]+(.*?))?[ \t]*$", re.I)
+_ESCAPED = re.compile(r"^\\+(?:#|media:|image:|video:|document:|audio:)", re.IGNORECASE)
+_NEEDS_ESCAPE = re.compile(r"^\\*(?:#|media:|image:|video:|document:|audio:)", re.IGNORECASE)
 
 
 @dataclass
@@ -59,9 +63,23 @@ def _to_raw(heading: _Heading, position: int, name: str, problems: list[str]) ->
     if numbered:
         raw.s_no, raw.heading = int(numbered.group(1)), numbered.group(2).strip()
     content: list[str] = []
+    items: list[dict[str, object]] = []
+    skip_blank = False
     for number, line in heading.body:
+        if skip_blank and not line.strip():
+            skip_blank = False
+            continue  # the blank line that separated the media line from the next paragraph
+        skip_blank = False
         media = _MEDIA.match(line)
-        if media and raw.media_url is not None:
+        item = _ITEM.match(line)
+        if item:
+            kind, url, caption = item.group(1).lower(), item.group(2), item.group(3)
+            entry: dict[str, object] = {"url": url, "kind": kind}
+            entry |= {"caption": caption} if caption else {}
+            items.append(entry | {"after_paragraph": _paragraphs(content)})
+            raw.media_line = raw.media_line or number
+            skip_blank = bool(content) and not content[-1].strip()
+        elif media and raw.media_url is not None:
             msg = f"session {raw.s_no} has more than one Media line"
             problems.append(located(name, number, msg))
         elif media:
@@ -69,7 +87,13 @@ def _to_raw(heading: _Heading, position: int, name: str, problems: list[str]) ->
         else:
             content.append(line[1:] if _ESCAPED.match(line) else line)
     raw.content = "\n".join(content)
+    raw.media = items or None
     return raw
+
+
+def _paragraphs(lines: list[str]) -> int:
+    """How many paragraphs (blocks of non-blank lines) the lines hold."""
+    return len([p for p in re.split(r"\n\s*\n", "\n".join(lines).strip()) if p.strip()])
 
 
 def parse_markdown(text: str, name: str) -> tuple[list[RawSession], list[str]]:
@@ -102,8 +126,27 @@ def dump_markdown(sessions: list[TrainingSession]) -> str:
             raise KBFileError(f"session {session.s_no}: a Markdown heading must be one line")
         if session.media_url and ("\n" in session.media_url or "\r" in session.media_url):
             raise KBFileError(f"session {session.s_no}: media_url must be one line")
-        part = f"## Session {session.s_no}: {session.heading}\n\n{_escape(session.content)}\n"
+        if any("\n" in str(item.get("caption") or "") for item in session.media):
+            raise KBFileError(f"session {session.s_no}: a Markdown media caption must be one line")
+        body = _with_media_lines(_escape(session.content), session.media)
+        part = f"## Session {session.s_no}: {session.heading}\n\n{body}\n"
         if session.media_url:
             part += f"\nMedia: {session.media_url}\n"
         parts.append(part)
     return "\n".join(parts)
+
+
+def _with_media_lines(content: str, media: list[dict[str, Any]]) -> str:
+    """The content with an `Image: url caption` line after the paragraph each item follows."""
+    if not media:
+        return content
+    paragraphs = [p for p in re.split(r"\n\s*\n", content.strip()) if p.strip()]
+    blocks: list[str] = []
+    for index in range(len(paragraphs) + 1):
+        for item in media:
+            if min(int(item.get("after_paragraph", 0)), len(paragraphs)) == index:
+                caption = f" {item['caption']}" if item.get("caption") else ""
+                blocks.append(f"{str(item['kind']).capitalize()}: {item['url']}{caption}")
+        if index < len(paragraphs):
+            blocks.append(paragraphs[index])
+    return "\n\n".join(blocks)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from store.kb_media import check_media
 from store.models import TrainingSession
 
 
@@ -29,10 +30,12 @@ class RawSession:
     heading: object = None
     content: object = None
     media_url: object = None
+    media: object = None
     s_no_line: int | None = None
     heading_line: int | None = None
     content_line: int | None = None
     media_url_line: int | None = None
+    media_line: int | None = None
 
 
 def located(name: str, line: int | None, message: str) -> str:
@@ -82,6 +85,9 @@ def _build(
     if media is not None and (not isinstance(media, str) or not media.strip()):
         line = raw.media_url_line or raw.line
         problems.append(located(name, line, f"{label} media_url must be a non-empty text URL"))
+    items, media_problems = check_media(raw.media) if raw.media is not None else ([], [])
+    for problem in media_problems:
+        problems.append(located(name, raw.media_line or raw.line, f"{label} {problem}"))
     if s_no is None or len(problems) > before:
         return None
     assert isinstance(raw.heading, str) and isinstance(raw.content, str)
@@ -90,6 +96,7 @@ def _build(
         heading=raw.heading.strip(),
         content=raw.content.strip(),
         media_url=media.strip() if isinstance(media, str) else None,
+        media=items,
     )
 
 

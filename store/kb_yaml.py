@@ -9,7 +9,7 @@ import yaml
 from store.kb_validation import KBFileError, RawSession, located
 from store.models import TrainingSession
 
-FIELDS = ("s_no", "heading", "content", "media_url")
+FIELDS = ("s_no", "heading", "content", "media_url", "media")
 _LAYOUT_HINT = "expected a list of sessions, or a mapping with a 'sessions' key holding that list"
 
 
@@ -106,6 +106,7 @@ _BlockDumper.add_representer(str, _represent_text)
 def dump_yaml(sessions: list[TrainingSession]) -> str:
     """Write sessions as a YAML list in the same layout load_kb_file reads."""
     rows: list[dict[str, Any]] = [
-        session.model_dump(exclude_none=True, include=set(FIELDS)) for session in sessions
+        {k: v for k, v in session.model_dump(exclude_none=True, include=set(FIELDS)).items() if v}
+        for session in sessions
     ]
     return yaml.dump(rows, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=100_000)

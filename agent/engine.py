@@ -12,6 +12,7 @@ from agent.keywords import KeywordClassifier
 from agent.knowledge import KnowledgeCache
 from agent.media_turn import read_media
 from agent.messages import Inbound, Reply
+from agent.steps import STEPS
 from agent.training import Trainer
 from agent.turn_steps import StepInput, settle_before_classification
 from agent.turns import Interpreter, InterpreterFailed, TurnResult
@@ -40,6 +41,7 @@ class Engine:
         self.classifier = KeywordClassifier()
         self.interpreter = interpreter
         self.media_reader = media_reader
+        self.steps = list(STEPS)
 
     def handle_message(self, inbound: Inbound) -> list[Reply]:
         """Answer one inbound message; never raises for bad input or a database outage."""
@@ -65,7 +67,7 @@ class Engine:
             if done_before is not None:
                 return done_before
             progress = self._progress_with_name(inbound)
-            result = self._understand_and_act(text, inbound.phone, progress)
+            result = self._understand_and_act(text, inbound.phone, progress, inbound.payload)
         except StoreUnavailable as exc:
             log.error("store unavailable, apologised to partner: %s", exc)
             return TurnResult([Reply(text=message("store_unavailable"))], Intent.OTHER, "system")
@@ -112,8 +114,11 @@ class Engine:
             return self.store.update_progress(inbound.phone, ProgressUpdate(name=name.strip()))
         return progress
 
-    def _understand_and_act(self, text: str, phone: str, progress: Progress | None) -> TurnResult:
-        settled = settle_before_classification(StepInput(text, phone, progress, self.trainer))
+    def _understand_and_act(
+        self, text: str, phone: str, progress: Progress | None, payload: str | None = None
+    ) -> TurnResult:
+        step = StepInput(text, phone, progress, self.trainer, payload)
+        settled = settle_before_classification(step, self.steps)
         if settled is not None:
             return settled
         in_training = bool(progress and progress.in_training_mode)

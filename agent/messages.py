@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from agent.interactive import Interactive
 from store.models import utcnow
 
 
@@ -17,6 +18,7 @@ class Inbound(BaseModel):
     profile_name: str | None = None
     message_id: str | None = None
     media_urls: list[str] = Field(default_factory=list)
+    payload: str | None = None  # a tapped button's or list row's payload (WhatsApp)
     received_at: datetime = Field(default_factory=utcnow)
 
 
@@ -25,3 +27,4 @@ class Reply(BaseModel):
 
     text: str
     media_url: str | None = None
+    interactive: Interactive | None = None  # buttons or a list; the text says the same

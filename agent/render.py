@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agent.interactive import menu_list, numbered_rows, session_buttons
 from agent.messages import Reply
 from agent.session_media import session_replies_with_media
 from agent.splitter import split_message
@@ -19,11 +20,14 @@ def session_replies(session: TrainingSession, name: str | None) -> list[Reply]:
     header = message("session_header", s_no=session.s_no, heading=session.heading)
     hint = message("session_hint", name=display_name(name))
     if session.media:
-        return session_replies_with_media(header, session.content, hint, session.media)
-    parts = split_message(f"{header}\n\n{session.content.strip()}\n\n{hint}")
-    replies = [Reply(text=part) for part in parts]
-    if session.media_url:
-        replies[0] = Reply(text=replies[0].text, media_url=session.media_url)
+        replies = session_replies_with_media(header, session.content, hint, session.media)
+    else:
+        parts = split_message(f"{header}\n\n{session.content.strip()}\n\n{hint}")
+        replies = [Reply(text=part) for part in parts]
+        if session.media_url:
+            replies[0] = Reply(text=replies[0].text, media_url=session.media_url)
+    last = replies[-1]
+    replies[-1] = last.model_copy(update={"interactive": session_buttons(session.s_no)})
     return replies
 
 
@@ -44,8 +48,16 @@ def counts(progress: Progress, sessions: list[TrainingSession]) -> dict[str, obj
 
 
 def menu_text(progress: Progress, sessions: list[TrainingSession]) -> str:
-    """The training menu with progress and commands."""
-    return message("menu", **counts(progress, sessions))
+    """The training menu with progress, the numbered sessions and commands."""
+    rows = numbered_rows(progress, sessions)
+    return message("menu", session_rows=rows, **counts(progress, sessions))
+
+
+def menu_reply(progress: Progress, sessions: list[TrainingSession], page: int = 1) -> Reply:
+    """The menu as a reply whose sessions are also a list to tap on WhatsApp."""
+    return Reply(
+        text=menu_text(progress, sessions), interactive=menu_list(progress, sessions, page)
+    )
 
 
 def progress_text(progress: Progress, sessions: list[TrainingSession]) -> str:

@@ -36,6 +36,7 @@ class Turn(BaseModel):
     """One partner message and its expectations."""
 
     user: str
+    payload: str | None = None  # a tapped button or list row (the user text is its title)
     expect: Expect = Field(default_factory=Expect)
 
 
@@ -154,7 +155,10 @@ def play_story(story: Story, make_engine: EngineFactory | None = None) -> StoryR
             engine = make_engine(store) if make_engine else Engine(store)
             for i, turn in enumerate(story.turns, start=1):
                 inbound = Inbound(
-                    phone=story.partner.phone, text=turn.user, profile_name=story.partner.name
+                    phone=story.partner.phone,
+                    text=turn.user,
+                    profile_name=story.partner.name,
+                    payload=turn.payload,
                 )
                 sent = engine.handle_message(inbound)
                 replies = [r.text for r in sent]

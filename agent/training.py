@@ -229,7 +229,7 @@ class Trainer:
         progress, sessions = self._state(phone)
         if not sessions:
             return self._kb_empty(progress)
-        return ActionResult(_texts(render.menu_text(progress, sessions)), progress)
+        return ActionResult([render.menu_reply(progress, sessions)], progress)
 
     def progress(self, phone: str) -> ActionResult:
         """How far the partner is."""

@@ -1,13 +1,14 @@
 """Steps that may settle a turn before intent classification, in order, with no LLM call.
 
-Each feature that must see a message first (opt-out, a confirmation Genie asked for, a quiz
-in progress, a language choice) adds one step module and one line to `STEPS`. A step returns
-a TurnResult to settle the turn, or None to let the next step (and finally the classifier) run.
+Each feature that must see a message first (opt-out, a tapped button, a confirmation Genie
+asked for, a quiz in progress, a language choice) adds one step module and one line to
+`STEPS` in agent/steps.py. A step returns a TurnResult to settle the turn, or None to let the
+next step (and finally the classifier) run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from agent.training import Trainer
@@ -23,17 +24,17 @@ class StepInput:
     phone: str
     progress: Progress | None
     trainer: Trainer
+    payload: str | None = None  # a tapped button's payload, if the message is a tap
 
 
 TurnStep = Callable[[StepInput], TurnResult | None]
 
-# Order matters: earlier steps see the message first.
-STEPS: list[TurnStep] = []
 
-
-def settle_before_classification(step_input: StepInput) -> TurnResult | None:
+def settle_before_classification(
+    step_input: StepInput, steps: Sequence[TurnStep]
+) -> TurnResult | None:
     """The first step's result that settles the turn, or None when none does."""
-    for step in STEPS:
+    for step in steps:
         result = step(step_input)
         if result is not None:
             return result

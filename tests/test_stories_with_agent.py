@@ -47,9 +47,10 @@ class Recorder:
 
 
 def free_form_turns(story: Story) -> list[str]:
-    """The messages the engine hands to the agent: not empty, not too long, not exact commands."""
+    """The messages the engine hands to the agent: not empty, not too long, not exact commands,
+    not taps on buttons (those settle before classification)."""
     classifier = KeywordClassifier()
-    said = [turn.user.strip() for turn in story.turns]
+    said = [turn.user.strip() for turn in story.turns if turn.payload is None]
     return [
         text
         for text in said

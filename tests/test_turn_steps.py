@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from agent import turn_steps
 from agent.engine import Engine
 from agent.intents import Intent
 from agent.messages import Inbound, Reply
@@ -18,11 +17,12 @@ from store.sqlite_store import SQLiteStore
 
 
 @pytest.fixture
-def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    monkeypatch.setattr(turn_steps, "STEPS", [])
+def engine(tmp_path: Path) -> Iterator[Engine]:
     store = SQLiteStore(tmp_path / "g.db")
     seed_if_empty(store)
-    yield Engine(store)
+    made = Engine(store)
+    made.steps = []
+    yield made
     store.close()
 
 
@@ -36,12 +36,12 @@ def test_the_first_step_that_answers_settles_the_turn(engine: Engine) -> None:
     def settles(step: StepInput) -> TurnResult | None:
         return TurnResult([Reply(text="settled")], Intent.OTHER, "step")
 
-    turn_steps.STEPS.extend([passes, settles, lambda step: pytest.fail("must not run")])
+    engine.steps.extend([passes, settles, lambda step: pytest.fail("must not run")])
     replies = engine.handle_message(Inbound(phone="+15550001", text="next"))
     assert [r.text for r in replies] == ["settled"] and seen == ["passes:next"]
 
 
 def test_with_no_step_answering_the_classifier_runs(engine: Engine) -> None:
-    turn_steps.STEPS.append(lambda step: None)
+    engine.steps.append(lambda step: None)
     replies = engine.handle_message(Inbound(phone="+15550001", text="I am a new partner"))
     assert "Welcome" in replies[0].text

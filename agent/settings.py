@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     voice_max_seconds: float = Field(default=180.0, gt=0)
     media_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     media_timeout_s: float = Field(default=10.0, gt=0)
+    media_dir: str = "data/media"  # uploaded session media, served at PUBLIC_BASE_URL/media/
 
     # WhatsApp through Twilio (unset: replies go to the console)
     twilio_account_sid: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
@@ -57,6 +57,7 @@ class PreviewBody(SessionBody):
 
     s_no: SessionNumber = 1
     name: str | None = Field(default=None, max_length=100)
+    media: list[dict[str, Any]] | None = None  # None: the stored session's media items
 
 
 class PreviewPart(BaseModel):
@@ -65,6 +66,7 @@ class PreviewPart(BaseModel):
     text: str
     media_url: str | None = None
     chars: int
+    options: list[str] = Field(default_factory=list)  # button or list titles shown with it
 
 
 class PreviewOut(BaseModel):

@@ -14,6 +14,7 @@ from api.whatsapp.sender import Sender
 from api.whatsapp.service import WhatsAppService
 from store.admin import AdminStore
 from store.base import TrainingStore
+from store.media_files import LocalMediaStorage, MediaStorage
 from store.messaging import MessagingStore
 
 
@@ -29,6 +30,12 @@ def get_store(request: Request) -> TrainingStore:
     return store
 
 
+def get_media_storage(request: Request) -> MediaStorage:
+    """Where uploaded session media is kept (MEDIA_DIR)."""
+    settings: Settings = request.app.state.settings
+    return LocalMediaStorage(settings.media_dir)
+
+
 def get_engine(request: Request) -> Engine:
     """The app's conversation engine."""
     engine: Engine = request.app.state.engine
@@ -38,6 +45,7 @@ def get_engine(request: Request) -> Engine:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 StoreDep = Annotated[TrainingStore, Depends(get_store)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
+MediaStorageDep = Annotated[MediaStorage, Depends(get_media_storage)]
 
 _admin_store_lock = threading.Lock()
 

@@ -85,13 +85,27 @@ def reorder_sessions(
 
 
 @router.post("/sessions/preview")
-def preview_session(body: PreviewBody) -> PreviewOut:
+def preview_session(body: PreviewBody, store: StoreDep) -> PreviewOut:
     """The session as WhatsApp messages, split into parts exactly as Genie will send it."""
+    stored = store.get_session(body.s_no)
+    media = body.media if body.media is not None else (stored.media if stored else [])
     session = TrainingSession(
-        s_no=body.s_no, heading=body.heading, content=body.content, media_url=body.media_url
+        s_no=body.s_no,
+        heading=body.heading,
+        content=body.content,
+        media_url=body.media_url,
+        media=media,
     )
     replies = session_replies(session, body.name)
-    parts = [PreviewPart(text=r.text, media_url=r.media_url, chars=len(r.text)) for r in replies]
+    parts = [
+        PreviewPart(
+            text=r.text,
+            media_url=r.media_url,
+            chars=len(r.text),
+            options=[o.title for o in r.interactive.options] if r.interactive else [],
+        )
+        for r in replies
+    ]
     return PreviewOut(parts=parts)
 
 

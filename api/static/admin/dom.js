@@ -73,7 +73,17 @@ export function whatsappText(text) {
 const LONG = 420;
 
 // A chat bubble; `clamp` folds long texts behind "Read more", as WhatsApp does.
-export function bubble(who, text, time, mediaUrl, clamp = false) {
+const IMAGE = /\.(png|jpe?g)(\?|$)/i;
+const VIDEO = /\.(mp4|3gp)(\?|$)/i;
+
+// A media item as WhatsApp shows it: the picture or video itself, else a file link.
+function media(url) {
+  if (IMAGE.test(url)) return el("img", { class: "media-image", src: url, alt: "", loading: "lazy" });
+  if (VIDEO.test(url)) return el("video", { class: "media-image", src: url, controls: "" });
+  return el("div", { class: "media" }, "📎 ", el("span", {}, url));
+}
+
+export function bubble(who, text, time, mediaUrl, clamp = false, options = []) {
   const body = el("div", { class: "text" }, whatsappText(text));
   const long = clamp && text.length > LONG;
   if (long) body.classList.add("clamped");
@@ -84,9 +94,10 @@ export function bubble(who, text, time, mediaUrl, clamp = false) {
   return el(
     "div",
     { class: `bubble ${who === "partner" ? "in" : "out"}` },
-    mediaUrl ? el("div", { class: "media" }, "📎 ", el("span", {}, mediaUrl)) : null,
-    body,
+    mediaUrl ? media(mediaUrl) : null,
+    text ? body : null,
     more,
+    options.length ? el("div", { class: "options" }, ...options.map((o) => el("span", {}, o))) : null,
     time ? el("span", { class: "time" }, time) : null,
   );
 }

@@ -72,7 +72,7 @@ const preview = debounce(async () => {
     const result = await api("/sessions/preview", { method: "POST", body });
     showErrors({});
     const chat = clear($("#preview"));
-    for (const part of result.parts) chat.append(bubble("genie", part.text, `${part.chars} chars`, part.media_url));
+    for (const part of result.parts) chat.append(bubble("genie", part.text, `${part.chars} chars`, part.media_url, false, part.options));
     $("#preview-count").textContent = `· ${result.parts.length} message${result.parts.length > 1 ? "s" : ""}`;
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 422) throw error;

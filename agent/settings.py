@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     twilio_auth_token: str | None = None
     twilio_whatsapp_from: str | None = None
     twilio_api_base_url: str | None = None
+    twilio_content_base_url: str | None = None  # the Content API (templates); tests point it
+    whatsapp_interactive: bool = True  # buttons and lists; off: plain text everywhere
     twilio_timeout_s: float = 10.0
     public_base_url: str | None = None
     twilio_validate_signature: bool = True

@@ -9,6 +9,7 @@ from agent.cli.chat import chat
 from agent.cli.kb import app as kb_app
 from agent.cli.serve import serve
 from agent.cli.stories import stories
+from agent.cli.whatsapp import app as whatsapp_app
 from evals.bench.cli import bench
 from evals.cli import app as evals_app
 
@@ -20,6 +21,7 @@ app.command("bench")(bench)
 app.add_typer(kb_app, name="kb")
 app.add_typer(admin_app, name="admin")
 app.add_typer(evals_app, name="evals")
+app.add_typer(whatsapp_app, name="whatsapp")
 
 
 def main() -> None:

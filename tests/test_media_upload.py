@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -26,7 +27,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     store.close()
 
 
-def upload(client: TestClient, name: str, content_type: str, data: bytes, **kw: object):  # type: ignore[no-untyped-def]
+def upload(client: TestClient, name: str, content_type: str, data: bytes, **kw: Any) -> Any:
     return client.post("/api/admin/media", files={"file": (name, data, content_type)}, **kw)
 
 

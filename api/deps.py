@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 
 from agent.engine import Engine
 from agent.settings import Settings
-from api.admin_auth import Admin, require_admin
+from api.admin.auth import Admin, require_admin
 from api.whatsapp.sender import Sender
 from api.whatsapp.service import WhatsAppService
 from store.admin import AdminStore

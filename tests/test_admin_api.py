@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from agent.engine import Engine
 from agent.messages import Inbound
-from api.admin_auth import RateLimiter
+from api.admin.auth import RateLimiter
 from api.main import create_app
 from api.routes.admin import ADMIN_ROUTERS
 from store.base import StoreUnavailable
@@ -110,7 +110,7 @@ def test_rate_limit_per_token_and_per_address(tmp_path: Path, store: SQLiteStore
 
 def test_rate_limiter_refills(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [100.0]
-    monkeypatch.setattr("api.admin_auth.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("api.admin.auth.time.monotonic", lambda: clock[0])
     limiter = RateLimiter(per_minute=2)
     assert [limiter.take("k"), limiter.take("k")] == [0, 0]
     assert limiter.take("k") == pytest.approx(30.0)

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from agent.engine import Engine
-from api.admin_screens import CHROMIUM, chromium_browser, sign_in
+from api.admin.screens import CHROMIUM, chromium_browser, sign_in
 from api.live_server import LiveServer
 from api.main import create_app
 from store.factory import seed_if_empty

@@ -19,7 +19,7 @@ def screenshots(
     if not Path(chromium).exists():
         typer.echo(f"Chromium not found at {chromium} (apt-get install chromium)", err=True)
         raise typer.Exit(1)
-    from api.admin_screens import take_screenshots
+    from api.admin.screens import take_screenshots
 
     for path in take_screenshots(out, chromium):
         typer.echo(str(path))

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from api.admin_auth import require_admin
-from api.admin_errors import StoreErrorsRoute
+from api.admin.auth import require_admin
+from api.admin.errors import StoreErrorsRoute
 from api.deps import AdminDep, AdminStoreDep
 from store.admin_models import Analytics
 from store.models import utcnow

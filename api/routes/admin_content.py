@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from agent.render import session_replies
-from api.admin_auth import require_admin
-from api.admin_content_ops import ContentEditor, not_found
-from api.admin_errors import StoreErrorsRoute
-from api.admin_schemas import (
+from api.admin.auth import require_admin
+from api.admin.content_ops import ContentEditor, not_found
+from api.admin.errors import StoreErrorsRoute
+from api.admin.schemas import (
     PreviewBody,
     PreviewOut,
     PreviewPart,

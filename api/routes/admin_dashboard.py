@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import FileResponse
 
-from api.admin_auth import admin_enabled
+from api.admin.auth import admin_enabled
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "admin"
 ASSETS = {

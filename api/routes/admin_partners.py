@@ -10,9 +10,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 
-from api.admin_auth import require_admin
-from api.admin_errors import StoreErrorsRoute
-from api.admin_schemas import EraseOut, PartnerDetail, ResetOut, SessionProgress, Transcript
+from api.admin.auth import require_admin
+from api.admin.errors import StoreErrorsRoute
+from api.admin.schemas import EraseOut, PartnerDetail, ResetOut, SessionProgress, Transcript
 from api.deps import AdminDep, AdminStoreDep, StoreDep
 from store.admin_models import PartnerPage, PartnerQuery, PartnerStatus, PartnerSummary
 from store.admin_models import partner_status as status_of

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
-from api.admin_auth import require_admin
+from api.admin.auth import require_admin
 from api.deps import MediaStorageDep, SettingsDep
 from store.media_files import MEDIA_TYPES, MediaRejected, kind_and_extension, size_limit
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from agent.engine import Engine
 from agent.messages import Inbound
-from api.admin_content_ops import ContentEditor
+from api.admin.content_ops import ContentEditor
 from store.factory import seed_if_empty
 from store.models import utcnow
 from store.sqlite_admin import SQLiteAdmin

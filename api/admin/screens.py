@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.settings import Settings
-from api.admin_demo import demo_store
+from api.admin.demo import demo_store
 from api.live_server import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"

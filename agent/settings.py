@@ -88,6 +88,8 @@ class Settings(BaseSettings):
         description="ADMIN_TOKENS, comma-separated; 'name:token' names who made each change",
     )
     admin_rate_limit_per_minute: int = Field(default=120, ge=1)
+    # a partner in training with no message for this many days is listed as paused
+    partner_paused_days: int = Field(default=7, ge=1, le=365)
 
     @field_validator("admin_tokens", mode="before")
     @classmethod

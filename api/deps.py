@@ -14,6 +14,7 @@ from api.whatsapp.sender import Sender
 from api.whatsapp.service import WhatsAppService
 from store.admin import AdminStore
 from store.base import TrainingStore
+from store.feedback_reader import FeedbackReader, NoFeedbackYet
 from store.media_files import LocalMediaStorage, MediaStorage
 from store.messaging import MessagingStore
 
@@ -63,8 +64,15 @@ def get_admin_store(request: Request) -> AdminStore:
         return admin
 
 
+def get_feedback_reader(request: Request) -> FeedbackReader:
+    """Where partner feedback is read from (app.state.feedback); none until that data exists."""
+    reader: FeedbackReader = getattr(request.app.state, "feedback", None) or NoFeedbackYet()
+    return reader
+
+
 AdminDep = Annotated[Admin, Depends(require_admin)]
 AdminStoreDep = Annotated[AdminStore, Depends(get_admin_store)]
+FeedbackDep = Annotated[FeedbackReader, Depends(get_feedback_reader)]
 
 
 # -- WhatsApp transport --

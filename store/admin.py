@@ -1,11 +1,14 @@
-"""The admin side of storage: content versions, partner lists, erasure and analytics."""
+"""The admin side of storage: content versions, partner lists, erasure, analytics, audit."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from store.admin_models import Analytics, ContentVersion, PartnerPage, PartnerQuery
+from store.admin_models import Analytics, ContentVersion
+from store.audit import AuditLog
+from store.models import ChatEntry
+from store.partner_list import PartnerPage, PartnerQuery, PartnerSummary
 
 WHATSAPP_PREFIX = "whatsapp:"
 
@@ -22,7 +25,7 @@ def erase_variants(phone: str) -> list[object]:
 
 
 @runtime_checkable
-class AdminStore(Protocol):
+class AdminStore(AuditLog, Protocol):
     """Admin queries over the same database as the TrainingStore it was built from."""
 
     # -- content versions --
@@ -39,8 +42,20 @@ class AdminStore(Protocol):
         ...
 
     # -- partners --
+    def partners(self, now: datetime, paused_days: int = 7) -> list[PartnerSummary]:
+        """Everyone with progress or partner messages, with activity and status (unsorted)."""
+        ...
+
     def list_partners(self, query: PartnerQuery) -> PartnerPage:
-        """Partners matching the query, most recently updated first, with chat activity."""
+        """Partners matching the query (status, search), sorted and paged, with chat activity."""
+        ...
+
+    def lead_dates(self) -> dict[str, datetime | None]:
+        """Every lead's phone (GMT_Leads / leads) with its creation date when the record has one."""
+        ...
+
+    def question_lines(self, since: datetime | None = None) -> list[ChatEntry]:
+        """Chat lines of question turns (partner and Genie) from `since` on, in stored order."""
         ...
 
     def renumber_sessions(self, mapping: dict[int, int]) -> None:

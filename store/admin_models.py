@@ -1,18 +1,17 @@
-"""Records the admin store returns (content versions, partner rows, analytics) and shared maths."""
+"""Records the admin store returns (content versions, analytics) and shared maths."""
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from store.models import Progress, TrainingSession, utcnow
+from store.models import TrainingSession, utcnow
 
 VersionAction = Literal["create", "update", "delete", "restore", "reorder"]
-PartnerStatus = Literal["all", "not_started", "in_training", "completed", "stalled"]
 
 # Column / field names that hold a partner's phone in any table or collection we may erase from:
 # ours ("phone"), the CRM's lead spellings and the usual messaging ones (to/from, wa_id).
@@ -32,38 +31,6 @@ class ContentVersion(BaseModel):
     at: datetime = Field(default_factory=utcnow)
     previous: TrainingSession | None = None
     current: TrainingSession | None = None
-
-
-class PartnerQuery(BaseModel):
-    """Which partners to list: a status, a search on phone or name, and a page."""
-
-    status: PartnerStatus = "all"
-    stalled_days: int = Field(default=7, ge=1, le=365)
-    search: str | None = Field(default=None, max_length=100)
-    limit: int = Field(default=50, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
-    now: datetime = Field(default_factory=utcnow)
-
-    @property
-    def stalled_before(self) -> datetime:
-        """Progress unchanged since before this time counts as stalled."""
-        return self.now - timedelta(days=self.stalled_days)
-
-
-class PartnerSummary(Progress):
-    """A partner's progress with their status and chat activity."""
-
-    status: PartnerStatus = "not_started"
-    last_message_at: datetime | None = None
-    messages: int = 0
-    questions: int = 0
-
-
-class PartnerPage(BaseModel):
-    """One page of partners and how many match in total."""
-
-    total: int
-    items: list[PartnerSummary]
 
 
 class SessionCounts(BaseModel):
@@ -129,17 +96,6 @@ class RawAnalytics:
 def rate(part: int, whole: int) -> float | None:
     """part / whole rounded to 4 places; None when there is nothing to divide by."""
     return round(part / whole, 4) if whole else None
-
-
-def partner_status(progress: Progress, stalled_before: datetime) -> PartnerStatus:
-    """not_started, in_training, stalled (no progress since stalled_before) or completed."""
-    if progress.completed_at is not None:
-        return "completed"
-    if not (progress.training_started or progress.current_section is not None):
-        return "not_started"
-    if progress.last_updated is not None and progress.last_updated < stalled_before:
-        return "stalled"
-    return "in_training"
 
 
 def session_number(value: object) -> int | None:

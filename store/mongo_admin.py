@@ -2,62 +2,36 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
 from store.admin import erase_variants
-from store.admin_models import (
-    PHONE_FIELDS,
-    Analytics,
-    ContentVersion,
+from store.admin_models import PHONE_FIELDS, Analytics, ContentVersion
+from store.models import ChatEntry
+from store.mongo_analytics import mongo_analytics
+from store.mongo_audit import AUDIT_COLLECTION, MongoAudit
+from store.mongo_docs import Doc, as_utc, chat_from_doc, progress_from_doc
+from store.mongo_errors import unavailable_on_error
+from store.mongo_store import MongoStore
+from store.partner_list import (
+    ChatActivity,
     PartnerPage,
     PartnerQuery,
     PartnerSummary,
-    partner_status,
+    merge_activity,
+    page_partners,
 )
-from store.mongo_analytics import BEGUN, STARTED, mongo_analytics
-from store.mongo_docs import Doc, as_utc, progress_from_doc
-from store.mongo_errors import unavailable_on_error
-from store.mongo_store import MongoStore
 
-UNFINISHED: Doc = {"completedAt": None, **BEGUN}
-
-
-def _status_filter(query: PartnerQuery) -> Doc:
-    """The Training_Progress filter for a status and search."""
-    by_status: dict[str, Doc] = {
-        "all": {},
-        "not_started": {"$nor": [STARTED]},
-        "in_training": UNFINISHED,
-        "completed": {"completedAt": {"$ne": None}},
-        "stalled": {**UNFINISHED, "lastUpdated": {"$lt": query.stalled_before}},
-    }
-    parts: list[Doc] = [{"phone": {"$exists": True}}, by_status[query.status]]
-    if query.search:
-        pattern = re.escape(query.search)
-        parts.append(
-            {
-                "$or": [
-                    {"phone": {"$regex": pattern}},
-                    {"name": {"$regex": pattern, "$options": "i"}},
-                ]
-            }
-        )
-    return {"$and": parts}
-
-
-def _activity_pipeline(phones: list[str]) -> list[Doc]:
-    """Last message time, messages and questions per partner, for one page of phones."""
-    is_question: Doc = {"$cond": [{"$eq": ["$intent", "question"]}, 1, 0]}
-    return [
-        {"$match": {"who": "partner", "phone": {"$in": phones}}},
-        {"$group": {"_id": "$phone", "last": {"$max": "$time"}, "messages": {"$sum": 1},
-                    "questions": {"$sum": is_question}}},
-    ]  # fmt: skip
+# Each partner's messages: first and last time, how many, how many were questions.
+ACTIVITY: list[Doc] = [
+    {"$match": {"who": "partner"}},
+    {"$group": {"_id": "$phone", "first": {"$min": "$time"}, "last": {"$max": "$time"},
+                "messages": {"$sum": 1},
+                "questions": {"$sum": {"$cond": [{"$eq": ["$intent", "question"]}, 1, 0]}}}},
+]  # fmt: skip
 
 
 def _version_from_doc(doc: Doc) -> ContentVersion:
@@ -66,7 +40,7 @@ def _version_from_doc(doc: Doc) -> ContentVersion:
     )
 
 
-class MongoAdmin:
+class MongoAdmin(MongoAudit):
     """Admin queries as aggregation pipelines on the store's own database."""
 
     def __init__(self, store: MongoStore) -> None:
@@ -76,6 +50,7 @@ class MongoAdmin:
         self._progress: Any = store._progress
         self._chat: Any = store._chat
         self._versions: Any = self._db[f"{self._kb.name}_versions"]
+        super().__init__(self._db[AUDIT_COLLECTION])
         with unavailable_on_error("admin index creation"):
             self._versions.create_index([("s_no", ASCENDING), ("at", DESCENDING)])
 
@@ -104,32 +79,42 @@ class MongoAdmin:
         return _version_from_doc(doc) if doc else None
 
     # -- partners --
-    def list_partners(self, query: PartnerQuery) -> PartnerPage:
-        """Partners matching the query, most recently updated first, with chat activity."""
-        found = _status_filter(query)
-        with unavailable_on_error("list_partners"):
-            total = self._progress.count_documents(found)
-            cursor = self._progress.find(found).sort(
-                [("lastUpdated", DESCENDING), ("phone", ASCENDING)]
-            )
-            docs = list(cursor.skip(query.offset).limit(query.limit))
-            phones = [doc["phone"] for doc in docs]
-            rows = self._chat.aggregate(_activity_pipeline(phones))
-            activity = {row["_id"]: row for row in rows}
-        items = []
-        for doc in docs:
-            progress = progress_from_doc(doc)
-            seen = activity.get(doc["phone"], {})
-            items.append(
-                PartnerSummary(
-                    **progress.model_dump(),
-                    status=partner_status(progress, query.stalled_before),
-                    last_message_at=as_utc(seen.get("last")),
-                    messages=seen.get("messages", 0),
-                    questions=seen.get("questions", 0),
+    def partners(self, now: datetime, paused_days: int = 7) -> list[PartnerSummary]:
+        """Everyone with progress or partner messages, with activity and status (unsorted)."""
+        with unavailable_on_error("partners"):
+            docs = list(self._progress.find({"phone": {"$exists": True}}))
+            rows = list(self._chat.aggregate(ACTIVITY))
+        chat = {}
+        for row in rows:
+            first, last = as_utc(row["first"]), as_utc(row["last"])
+            if row["_id"] is not None and first and last:
+                chat[str(row["_id"])] = ChatActivity(
+                    first, last, int(row["messages"]), int(row["questions"])
                 )
-            )
-        return PartnerPage(total=total, items=items)
+        progress = [progress_from_doc(doc) for doc in docs]
+        return merge_activity(progress, chat, now - timedelta(days=paused_days))
+
+    def list_partners(self, query: PartnerQuery) -> PartnerPage:
+        """Partners matching the query, sorted and paged, with chat activity."""
+        return page_partners(self.partners(query.now, query.paused_days), query)
+
+    def lead_dates(self) -> dict[str, datetime | None]:
+        """Every GMT_Leads phone with its createdAt (or created_at) date when it has one."""
+        fields = {"phone": 1, "createdAt": 1, "created_at": 1}
+        with unavailable_on_error("lead_dates"):
+            docs = list(self.store._leads.find({"phone": {"$exists": True}}, fields))
+        return {
+            str(d["phone"]): as_utc(d.get("createdAt")) or as_utc(d.get("created_at")) for d in docs
+        }
+
+    def question_lines(self, since: datetime | None = None) -> list[ChatEntry]:
+        """Chat lines of question turns (partner and Genie), in the order they were stored."""
+        query: Doc = {"intent": "question"}
+        if since is not None:
+            query["time"] = {"$gte": since}
+        with unavailable_on_error("question_lines"):
+            docs = list(self._chat.find(query).sort("_id", ASCENDING))
+        return [chat_from_doc(doc) for doc in docs]
 
     def renumber_sessions(self, mapping: dict[int, int]) -> None:
         """Move progress and chat lines to new session numbers (not atomic across documents)."""

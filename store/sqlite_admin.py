@@ -1,23 +1,25 @@
-"""AdminStore on the SQLite file of a SQLiteStore: versions table, partner list, erasure."""
+"""AdminStore on the SQLite file of a SQLiteStore: versions, partners, erasure, audit."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from store.admin import erase_variants
-from store.admin_models import (
-    PHONE_FIELDS,
-    Analytics,
-    ContentVersion,
+from store.admin_models import PHONE_FIELDS, Analytics, ContentVersion
+from store.messaging import as_utc
+from store.models import ChatEntry, TrainingSession
+from store.partner_list import (
+    ChatActivity,
     PartnerPage,
     PartnerQuery,
     PartnerSummary,
-    partner_status,
+    merge_activity,
+    page_partners,
 )
-from store.models import TrainingSession
-from store.sqlite_analytics import STARTED, UNFINISHED, rows, sqlite_analytics
+from store.sqlite_analytics import sqlite_analytics
+from store.sqlite_audit import SQLiteAudit
 from store.sqlite_store import SQLiteStore
 
 VERSIONS_SCHEMA = """
@@ -27,14 +29,6 @@ CREATE TABLE IF NOT EXISTS content_versions (
 );
 CREATE INDEX IF NOT EXISTS versions_by_s_no ON content_versions (s_no, id);
 """
-
-_STATUS_SQL = {
-    "all": "1",
-    "not_started": f"NOT {STARTED}",
-    "in_training": UNFINISHED,
-    "completed": "p.completed_at IS NOT NULL",
-    "stalled": f"{UNFINISHED} AND julianday(p.last_updated) < julianday(:cutoff)",
-}
 
 
 def _json(session: TrainingSession | None) -> str | None:
@@ -57,15 +51,11 @@ def _version(row: sqlite3.Row) -> ContentVersion:
     )
 
 
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-class SQLiteAdmin:
+class SQLiteAdmin(SQLiteAudit):
     """Admin queries in SQL on the store's own connection (and under its lock)."""
 
     def __init__(self, store: SQLiteStore) -> None:
+        super().__init__(store)
         self.store = store
         with store._tx() as db:
             for statement in VERSIONS_SCHEMA.split(";"):
@@ -106,39 +96,43 @@ class SQLiteAdmin:
         return _version(rows[0]) if rows else None
 
     # -- partners --
-    def list_partners(self, query: PartnerQuery) -> PartnerPage:
-        """Partners matching the query, most recently updated first, with chat activity."""
-        where = _STATUS_SQL[query.status]
-        params: dict[str, object] = {"cutoff": query.stalled_before.isoformat()}
-        if query.search:
-            where += " AND (p.phone LIKE :q ESCAPE '\\' OR lower(p.name) LIKE :q ESCAPE '\\')"
-            params["q"] = _like(query.search)
-        total = rows(
-            self.store, f"SELECT COUNT(*) AS n FROM training_progress p WHERE {where}", params
-        )[0]["n"]
-        found = rows(
-            self.store,
-            "SELECT p.*, c.last_message_at, c.messages, c.questions FROM training_progress p"
-            " LEFT JOIN (SELECT phone, MAX(time) AS last_message_at, COUNT(*) AS messages,"
-            " SUM(intent = 'question') AS questions FROM chat_history WHERE who = 'partner'"
-            f" GROUP BY phone) c ON c.phone = p.phone WHERE {where}"
-            " ORDER BY COALESCE(p.last_updated, '') DESC, p.phone LIMIT :limit OFFSET :offset",
-            {**params, "limit": query.limit, "offset": query.offset},
-        )
-        items = []
-        for row in found:
-            progress = SQLiteStore._progress(row)
-            last = row["last_message_at"]
-            items.append(
-                PartnerSummary(
-                    **progress.model_dump(),
-                    status=partner_status(progress, query.stalled_before),
-                    last_message_at=datetime.fromisoformat(last) if last else None,
-                    messages=row["messages"] or 0,
-                    questions=row["questions"] or 0,
-                )
+    def partners(self, now: datetime, paused_days: int = 7) -> list[PartnerSummary]:
+        """Everyone with progress or partner messages, with activity and status (unsorted)."""
+        progress = [
+            SQLiteStore._progress(r) for r in self.store._rows("SELECT * FROM training_progress")
+        ]
+        chat = {
+            r["phone"]: ChatActivity(
+                first=as_utc(datetime.fromisoformat(r["first"])),
+                last=as_utc(datetime.fromisoformat(r["last"])),
+                messages=r["messages"],
+                questions=r["questions"] or 0,
             )
-        return PartnerPage(total=total, items=items)
+            for r in self.store._rows(
+                "SELECT phone, MIN(time) AS first, MAX(time) AS last, COUNT(*) AS messages,"
+                " SUM(intent = 'question') AS questions FROM chat_history"
+                " WHERE who = 'partner' GROUP BY phone"
+            )
+        }
+        return merge_activity(progress, chat, now - timedelta(days=paused_days))
+
+    def list_partners(self, query: PartnerQuery) -> PartnerPage:
+        """Partners matching the query, sorted and paged, with chat activity."""
+        return page_partners(self.partners(query.now, query.paused_days), query)
+
+    def lead_dates(self) -> dict[str, datetime | None]:
+        """Every lead's phone; the SQLite leads table has no creation date."""
+        return {str(r["phone"]): None for r in self.store._rows("SELECT phone FROM leads")}
+
+    def question_lines(self, since: datetime | None = None) -> list[ChatEntry]:
+        """Chat lines of question turns (partner and Genie), in the order they were stored."""
+        where, params = (
+            ("AND julianday(time) >= julianday(?)", (since.isoformat(),)) if since else ("", ())
+        )
+        rows = self.store._rows(
+            f"SELECT * FROM chat_history WHERE intent = 'question' {where} ORDER BY id", params
+        )
+        return [SQLiteStore._chat(r) for r in rows]
 
     def renumber_sessions(self, mapping: dict[int, int]) -> None:
         """Move progress and chat lines to new session numbers in one transaction."""

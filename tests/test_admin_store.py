@@ -11,9 +11,10 @@ import pytest
 
 from store.admin import AdminStore, erase_variants
 from store.admin_factory import admin_store_for
-from store.admin_models import ContentVersion, PartnerQuery
+from store.admin_models import ContentVersion
 from store.base import TrainingStore
 from store.models import ChatEntry, ProgressUpdate, TrainingSession
+from store.partner_list import PartnerQuery
 from tests.store_backends import BACKENDS, Backend, make_backend
 
 NOW = datetime(2025, 6, 1, 12, 0, 0, tzinfo=UTC)
@@ -68,11 +69,15 @@ def seed(store: TrainingStore) -> None:
         done = ProgressUpdate(current_section=3, add_completed=[1, 2, 3], completed_at=end)
         at(store, end, phone, done)
     for phone, when in (("+1003", NOW - 10 * DAY), ("+1004", NOW - DAY / 24)):
-        started = ProgressUpdate(training_started=True, started_at=when, current_section=2)
+        started = ProgressUpdate(
+            training_started=True, in_training_mode=True, started_at=when, current_section=2
+        )
         at(store, when, phone, started.model_copy(update={"add_completed": [1]}))
     at(store, NOW - DAY / 2, "+1005", ProgressUpdate(name="Newbie Ng"))
     # Went back to review session 1 after finishing 2: the drop-off counts their furthest session.
-    review = ProgressUpdate(training_started=True, current_section=1, add_completed=[1, 2])
+    review = ProgressUpdate(
+        training_started=True, in_training_mode=True, current_section=1, add_completed=[1, 2]
+    )
     at(store, NOW - 3 * DAY / 24, "+1006", review)
     say(store, "+1001", "I am a new partner", NOW - 10 * DAY, intent="enroll", source="keyword")
     question = {"intent": "question", "session": 2}
@@ -138,23 +143,43 @@ def test_list_partners_filters_search_and_pages(store: TrainingStore, admin: Adm
     def phones(**query: Any) -> list[str]:
         return [p.phone for p in admin.list_partners(PartnerQuery(now=NOW, **query)).items]
 
-    assert phones() == ["+1004", "+1006", "+1005", "+1002", "+1001", "+1003"]  # newest first
+    everyone = ["+1005", "+1004", "+1006", "+1002", "+1001", "+1003"]
+    assert phones() == everyone  # latest activity (message or progress) first
+    assert phones(descending=False) == everyone[::-1]
     assert phones(status="completed") == ["+1002", "+1001"]
-    assert phones(status="in_training") == ["+1004", "+1006", "+1003"]
-    assert phones(status="stalled") == ["+1003"]
-    assert phones(status="stalled", stalled_days=30) == []
-    assert phones(status="not_started") == ["+1005"]
+    assert phones(status="in_training") == ["+1004", "+1006"]
+    assert phones(status="paused") == ["+1003"]  # no message for 10 days
+    assert phones(status="paused", paused_days=30) == []
+    assert phones(status="new") == ["+1005"]
     assert phones(search="newbie") == ["+1005"]
     assert phones(search="100") == phones()
     assert phones(search="%") == []
+    assert phones(sort="name", descending=False)[:3] == ["+1003", "+1004", "+1006"]  # no name
+    assert phones(sort="questions")[:4] == ["+1002", "+1003", "+1004", "+1001"]
+    assert phones(sort="progress")[:2] == ["+1001", "+1002"]
+    assert phones(sort="status", descending=False)[0] == "+1005"
     page = admin.list_partners(PartnerQuery(now=NOW, limit=2, offset=1))
-    assert page.total == 6 and [p.phone for p in page.items] == ["+1006", "+1005"]
+    assert page.total == 6 and [p.phone for p in page.items] == ["+1004", "+1006"]
     four = admin.list_partners(PartnerQuery(now=NOW, search="+1004")).items[0]
     assert (four.status, four.messages, four.questions) == ("in_training", 2, 1)
     assert four.last_message_at == NOW - DAY / 24
+    assert four.first_message_at == NOW - 2 * DAY / 24
     assert four.completed_sections == [1] and four.current_section == 2
-    three = admin.list_partners(PartnerQuery(now=NOW, search="+1003")).items[0]
-    assert three.status == "stalled"
+
+
+def test_paused_and_opted_out_partners(store: TrainingStore, admin: AdminStore) -> None:
+    """Saying exit pauses at once; STOP is opted out; a message from a stranger makes them new."""
+    going = ProgressUpdate(training_started=True, in_training_mode=True, current_section=2)
+    at(store, NOW - DAY, "+2001", going)
+    at(store, NOW - DAY / 2, "+2001", ProgressUpdate(in_training_mode=False))  # said exit
+    at(store, NOW - DAY, "+2002", going)
+    at(store, NOW - DAY / 2, "+2002", ProgressUpdate(opted_out=True, opted_out_at=NOW))
+    at(store, NOW - DAY, "+2003", going)
+    store.append_chat(ChatEntry(phone="+2004", who="partner", text="hi", time=NOW - DAY))
+    got = {p.phone: p.status for p in admin.list_partners(PartnerQuery(now=NOW)).items}
+    assert got == {"+2001": "paused", "+2002": "opted_out", "+2003": "in_training", "+2004": "new"}
+    stranger = admin.list_partners(PartnerQuery(now=NOW, search="+2004")).items[0]
+    assert (stranger.messages, stranger.last_activity) == (1, NOW - DAY)
 
 
 def test_versions_record_list_get(admin: AdminStore) -> None:

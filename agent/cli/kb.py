@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import typer
 
 from agent.settings import get_settings
+from store.base import TrainingStore
 from store.factory import open_store
 from store.kb_files import KBFileError, dump_kb, load_kb_file
 
@@ -24,7 +25,16 @@ def load(file: Annotated[Path, typer.Argument(help="YAML or Markdown file")]) ->
         raise typer.Exit(1) from exc
     store = open_store(get_settings(), seed=False)
     store.replace_sessions(sessions)
+    _audit_load(store, file, len(sessions))
     typer.echo(f"loaded {len(sessions)} sessions from {file}")
+
+
+def _audit_load(store: TrainingStore, file: Path, count: int) -> None:
+    """Record the load in the admin activity list (who ran it, which file, how many sessions)."""
+    from store.admin_factory import admin_store_for
+    from store.audit import cli_user, record
+
+    record(admin_store_for(store), cli_user(), "content.load", file.name, None, sessions=count)
 
 
 @app.command("export")

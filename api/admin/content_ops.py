@@ -8,6 +8,7 @@ from fastapi import HTTPException
 
 from store.admin import AdminStore
 from store.admin_models import ContentVersion, VersionAction
+from store.audit import record
 from store.base import TrainingStore
 from store.models import SESSION_EXTRAS, TrainingSession
 
@@ -47,7 +48,11 @@ class ContentEditor:
         version = ContentVersion(
             s_no=s_no, action=action, who=self.who, previous=previous, current=current
         )
-        self.admin.record_version(version)
+        saved = self.admin.record_version(version)
+        shown = current or previous
+        heading = shown.heading if shown else None
+        record(self.admin, self.who, f"content.{action}", f"session {s_no}", None,
+               heading=heading, version=saved.id)  # fmt: skip
         log.info("content %s of session %s by %s", action, s_no, self.who)
 
     def create(self, session: TrainingSession) -> TrainingSession:

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
-from store.admin_models import PartnerSummary
 from store.models import ChatEntry, Progress, TrainingSession
+from store.partner_list import PartnerSummary
 
 S_NO_MAX = 999
 HEADING_MAX = 200

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import logging
 from typing import Annotated
@@ -13,11 +12,19 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 from api.admin.auth import require_admin
 from api.admin.errors import StoreErrorsRoute
 from api.admin.schemas import EraseOut, PartnerDetail, ResetOut, SessionProgress, Transcript
-from api.deps import AdminDep, AdminStoreDep, StoreDep
-from store.admin_models import PartnerPage, PartnerQuery, PartnerStatus, PartnerSummary
-from store.admin_models import partner_status as status_of
+from api.deps import AdminDep, AdminStoreDep, SettingsDep, StoreDep
+from store.audit import fingerprint, record
 from store.base import TrainingStore
 from store.models import ChatEntry, ProgressUpdate, utcnow
+from store.partner_list import (
+    ChatActivity,
+    PartnerPage,
+    PartnerQuery,
+    PartnerSort,
+    PartnerSummary,
+    StatusFilter,
+    merge_activity,
+)
 
 log = logging.getLogger("genie.admin")
 router = APIRouter(
@@ -31,22 +38,34 @@ MAX_TRANSCRIPT = 5000
 MAX_EXPORT = 100_000
 EXPORT_PAGE = 1000
 CSV_FIELDS = [
-    "phone", "name", "status", "current_section", "completed_count", "total_sessions",
-    "completed_sections", "started_at", "completed_at", "last_updated", "last_message_at",
-    "messages", "questions",
+    "phone", "name", "status", "last_activity", "current_section", "completed_count",
+    "total_sessions", "completed_sections", "started_at", "completed_at", "last_updated",
+    "last_message_at", "messages", "questions",
 ]  # fmt: skip
 
 
 def partner_query(
-    status: PartnerStatus = "all",
-    stalled_days: Annotated[int, Query(ge=1, le=365)] = 7,
+    settings: SettingsDep,
+    status: StatusFilter = "all",
+    paused_days: Annotated[
+        int | None,
+        Query(ge=1, le=365, description="Quiet this long = paused (PARTNER_PAUSED_DAYS)"),
+    ] = None,
     q: Annotated[str | None, Query(max_length=100, description="Part of a phone or name")] = None,
+    sort: PartnerSort = "last_activity",
+    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> PartnerQuery:
     """The partner filters from the query string."""
     return PartnerQuery(
-        status=status, stalled_days=stalled_days, search=q or None, limit=limit, offset=offset
+        status=status,
+        paused_days=paused_days or settings.partner_paused_days,
+        search=q or None,
+        sort=sort,
+        descending=order == "desc",
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -55,7 +74,8 @@ QueryDep = Annotated[PartnerQuery, Depends(partner_query)]
 
 @router.get("/partners")
 def list_partners(query: QueryDep, admin_store: AdminStoreDep) -> PartnerPage:
-    """Partners by status (in training, completed, stalled N days, not started) and search."""
+    """Partners by status (new, in training, paused, completed, opted out) and search, sorted
+    by last activity (default), name, status, progress or questions."""
     return admin_store.list_partners(query)
 
 
@@ -80,6 +100,7 @@ def export_partners(query: QueryDep, store: StoreDep, admin_store: AdminStoreDep
         )
         for p in page.items:
             row = p.model_dump()
+            row["last_activity"] = p.last_activity
             row["completed_count"] = len(p.completed_sections)
             row["total_sessions"] = total_sessions
             row["completed_sections"] = " ".join(map(str, p.completed_sections))
@@ -91,28 +112,26 @@ def export_partners(query: QueryDep, store: StoreDep, admin_store: AdminStoreDep
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
 
 
-def _summary(store: TrainingStore, phone: str, chat: list[ChatEntry]) -> PartnerSummary:
+def _summary(
+    store: TrainingStore, phone: str, chat: list[ChatEntry], paused_days: int
+) -> PartnerSummary:
     progress = store.get_progress(phone)
     if progress is None and not chat:
         raise HTTPException(status_code=404, detail="partner not found")
     said = [c for c in chat if c.who == "partner"]
-    base = progress.model_dump() if progress else {"phone": phone}
-    summary = PartnerSummary(**base)
-    return summary.model_copy(
-        update={
-            "status": status_of(summary, PartnerQuery().stalled_before),
-            "last_message_at": said[-1].time if said else None,
-            "messages": len(said),
-            "questions": sum(c.intent == "question" for c in said),
-        }
-    )
+    activity = {}
+    if said:
+        questions = sum(c.intent == "question" for c in said)
+        activity[phone] = ChatActivity(said[0].time, said[-1].time, len(said), questions)
+    paused_before = PartnerQuery(paused_days=paused_days).paused_before
+    return merge_activity([progress] if progress else [], activity, paused_before)[0]
 
 
 @router.get("/partners/{phone}", responses={404: {"description": "Unknown partner"}})
-def partner_detail(phone: Phone, store: StoreDep) -> PartnerDetail:
+def partner_detail(phone: Phone, store: StoreDep, settings: SettingsDep) -> PartnerDetail:
     """One partner's progress: state and message count for every session."""
     chat = store.chat_history(phone, limit=MAX_TRANSCRIPT)
-    partner = _summary(store, phone, chat)
+    partner = _summary(store, phone, chat, settings.partner_paused_days)
     rows = []
     for s in store.list_sessions():
         state = "completed" if s.s_no in partner.completed_sections else "open"
@@ -140,10 +159,15 @@ def partner_transcript(
 
 
 @router.post("/partners/{phone}/reset", responses={404: {"description": "Unknown partner"}})
-def reset_partner(phone: Phone, store: StoreDep, admin: AdminDep) -> ResetOut:
+def reset_partner(
+    phone: Phone, store: StoreDep, admin_store: AdminStoreDep, admin: AdminDep
+) -> ResetOut:
     """Start the partner's training over: no sessions done, not started (chat history kept)."""
-    if store.get_progress(phone) is None:
+    before = store.get_progress(phone)
+    if before is None:
         raise HTTPException(status_code=404, detail="partner not found")
+    done = before.completed_sections
+    record(admin_store, admin.name, "partner.reset", before.name or phone, phone, completed=done)
     reset = ProgressUpdate(
         current_section=None,
         in_training_mode=False,
@@ -153,7 +177,7 @@ def reset_partner(phone: Phone, store: StoreDep, admin: AdminDep) -> ResetOut:
         reset_completed=True,
     )
     progress = store.update_progress(phone, reset)
-    log.info("training reset for partner %s by %s", _fingerprint(phone), admin.name)
+    log.info("training reset for partner %s by %s", fingerprint(phone), admin.name)
     return ResetOut(progress=progress)
 
 
@@ -162,10 +186,9 @@ def erase_partner(phone: Phone, admin_store: AdminStoreDep, admin: AdminDep) -> 
     """Privacy erasure: delete every record about the phone (progress, chats, the CRM lead,
     WhatsApp inbox/outbox) in every table or collection. Repeating it deletes nothing more."""
     deleted = admin_store.erase_partner(phone)
-    # The log must not keep the number it just erased: a short one-way fingerprint instead.
-    log.info("erased partner %s by %s: %s", _fingerprint(phone), admin.name, deleted)
+    # Neither the log nor the activity list may keep the number it just erased: a short
+    # one-way fingerprint instead (the partner's earlier audit entries went with the erasure).
+    tag = fingerprint(phone)
+    record(admin_store, admin.name, "partner.erase", f"partner #{tag}", None, deleted=deleted)
+    log.info("erased partner %s by %s: %s", tag, admin.name, deleted)
     return EraseOut(phone=phone, deleted=deleted, erased_at=utcnow())
-
-
-def _fingerprint(phone: str) -> str:
-    return hashlib.sha256(phone.encode()).hexdigest()[:10]

@@ -248,22 +248,18 @@ def test_list_filter_and_search_partners(client: TestClient, store: SQLiteStore)
 
     assert phones(status="completed") == ["+15550001"]
     assert phones(status="in_training") == ["+15550002"]
-    assert phones(status="not_started") == ["+15550003"]
-    assert phones(status="stalled") == []
-    with pytest.MonkeyPatch.context() as patch:  # Ben's progress last moved 10 days ago
-        from datetime import timedelta
-
-        from store.models import utcnow
-
-        patch.setattr("store.sqlite_store.utcnow", lambda: utcnow() - timedelta(days=10))
-        store.update_progress("+15550002", ProgressUpdate())
-    assert phones(status="stalled", stalled_days=7) == ["+15550002"]
-    assert phones(status="stalled", stalled_days=11) == []
+    assert phones(status="new") == ["+15550003"]
+    assert phones(status="paused") == []
+    store.update_progress("+15550002", ProgressUpdate(in_training_mode=False))  # Ben said bye
+    assert phones(status="paused") == ["+15550002"]
+    assert phones(sort="name", order="asc") == ["+15550001", "+15550002", "+15550003"]
     assert phones(q="ben") == ["+15550002"] and phones(q="5550003") == ["+15550003"]
     assert len(phones(limit=1)) == 1
     bad_filters: list[dict[str, str | int]] = [
         {"status": "lost"},
-        {"stalled_days": 0},
+        {"paused_days": 0},
+        {"sort": "phone"},
+        {"order": "up"},
         {"limit": 501},
         {"offset": -1},
         {"q": "x" * 101},

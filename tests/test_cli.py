@@ -96,6 +96,15 @@ def test_kb_load_replaces_the_content(db: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "loaded 2 sessions" in result.output
     assert _headings(db) == ["First steps", "Second steps"]
+    store = SQLiteStore(db)
+    from store.admin_factory import admin_store_for
+
+    logged = admin_store_for(store).list_audit()
+    store.close()
+    assert [(e.action, e.target, e.detail) for e in logged] == [
+        ("content.load", "kb.yaml", {"sessions": 2})
+    ]
+    assert logged[0].who.startswith("cli:")
 
 
 def test_kb_load_of_a_bad_file_names_the_line_and_changes_nothing(db: Path, tmp_path: Path) -> None:

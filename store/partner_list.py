@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from store.models import Progress, utcnow
 
@@ -51,6 +51,7 @@ class PartnerSummary(Progress):
     messages: int = 0
     questions: int = 0
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def last_activity(self) -> datetime | None:
         """The partner's last message, or their last progress change when there is none."""
@@ -105,7 +106,7 @@ def merge_activity(
     """One summary per phone with progress or partner messages, status included."""
     merged: dict[str, PartnerSummary] = {}
     for p in progress:
-        merged[p.phone] = PartnerSummary(**p.model_dump())
+        merged[p.phone] = PartnerSummary.model_validate(p.model_dump())
     for phone, seen in chat.items():
         summary = merged.get(phone) or PartnerSummary(phone=phone)
         merged[phone] = summary.model_copy(

@@ -19,7 +19,10 @@ def screenshots(
     if not Path(chromium).exists():
         typer.echo(f"Chromium not found at {chromium} (apt-get install chromium)", err=True)
         raise typer.Exit(1)
-    from api.admin.screens import take_screenshots
+    from api.admin.screens import emoji_font_missing, take_screenshots
 
+    missing = emoji_font_missing()
+    if missing:
+        typer.echo(f"warning: emoji will not render: {missing}", err=True)
     for path in take_screenshots(out, chromium):
         typer.echo(str(path))

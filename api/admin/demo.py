@@ -12,6 +12,7 @@ from pathlib import Path
 from agent.engine import Engine
 from agent.messages import Inbound
 from api.admin.content_ops import ContentEditor
+from store.audit import record
 from store.factory import seed_if_empty
 from store.models import utcnow
 from store.sqlite_admin import SQLiteAdmin
@@ -21,6 +22,8 @@ ENROL = "I am a new partner"
 SS_QUESTION = "What is the difference between SS304 and SS316?"
 MOQ_QUESTION = "What is the minimum order quantity?"
 COMMISSION_QUESTION = "When is commission paid?"
+HOSPITALS = "Can I sell to hospitals abroad?"  # not in the sample content: "not covered"
+REFERRAL = "Is there a referral bonus for bringing another partner?"
 
 # phone, name, days ago it started, hours between messages, messages
 DEMO_PARTNERS: list[tuple[str, str, float, float, list[str]]] = [
@@ -32,14 +35,26 @@ DEMO_PARTNERS: list[tuple[str, str, float, float, list[str]]] = [
         [ENROL, "done", SS_QUESTION, *["done"] * 3, COMMISSION_QUESTION, *["done"] * 3],
     ),
     ("+15550102", "Vikram Shah", 6, 3, [ENROL, *["done"] * 7]),
-    ("+15550103", "Meera Iyer", 20, 5, [ENROL, "done", "done", MOQ_QUESTION]),
-    ("+15550104", "Ben Okafor", 2, 6, [ENROL, "next", SS_QUESTION, "done", "how far am I?"]),
+    ("+15550103", "Meera Iyer", 20, 5, [ENROL, "done", "done", MOQ_QUESTION, HOSPITALS]),
+    (
+        "+15550104",
+        "Ben Okafor",
+        2,
+        6,
+        [ENROL, "next", SS_QUESTION, "done", "can i sell to hospitals abroad?", "how far am I?"],
+    ),
     ("+15550105", "Chen Li", 0.05, 1, ["hello"]),
     ("+15550106", "Fatima Khan", 10, 8, [ENROL, *["done"] * 4, COMMISSION_QUESTION]),
     ("+15550107", "Rahul Verma", 4, 12, [ENROL, *["done"] * 5, COMMISSION_QUESTION, "menu"]),
-    ("+15550108", "Priya Nair", 15, 20, [ENROL, "done", MOQ_QUESTION]),
+    ("+15550108", "Priya Nair", 3, 20, [ENROL, "done", MOQ_QUESTION, REFERRAL, "talk later"]),
     ("+15550109", "Diego Alvarez", 30, 30, [ENROL, *["done"] * 7]),
-    ("+15550110", "Sara Mensah", 1, 2, [ENROL, "done", "done", MOQ_QUESTION, SS_QUESTION]),
+    (
+        "+15550110",
+        "Sara Mensah",
+        1,
+        2,
+        [ENROL, "done", "done", MOQ_QUESTION, SS_QUESTION, HOSPITALS],
+    ),
 ]
 
 
@@ -83,9 +98,18 @@ def _demo_edit(store: SQLiteStore) -> None:
         ContentEditor(store, SQLiteAdmin(store), "maria").update(changed)
 
 
+def _demo_admin_actions(store: SQLiteStore) -> None:
+    """Entries for the activity list: a content load from the CLI and a training reset."""
+    admin = SQLiteAdmin(store)
+    sessions = len(store.list_sessions())
+    record(admin, "cli:deploy", "content.load", "partner-training.yaml", None, sessions=sessions)
+    record(admin, "maria", "partner.reset", "Chen Li", "+15550105", completed=[])
+
+
 def seed_demo(store: SQLiteStore, now: datetime | None = None) -> None:
-    """The sample content and ten partners: finished, active, stalled and not started."""
+    """The sample content and ten partners: finished, active, paused and new."""
     seed_if_empty(store)
+    _demo_admin_actions(store)
     _demo_edit(store)
     engine = Engine(store)
     now = now or utcnow()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,10 +23,27 @@ TIMEOUT_MS = 15_000
 # page name -> (hash to open, selector that shows the page has drawn its data)
 PAGES = {
     "overview": ("#overview", "#funnel svg rect.bar"),
+    "kpis": ("#kpis", "#kpi-cards .kpi-card"),
     "partners": ("#partners", "#partners-table tbody tr[data-phone]"),
+    "questions": ("#questions", "#question-groups .question-group"),
     "transcript": (f"#partner/{DEMO_PARTNER}", "#transcript .bubble"),
     "editor": ("#content/2", "#preview .bubble"),
+    "activity": ("#activity", "#activity-table tbody tr[data-action]"),
 }
+EMOJI_FONT = "Noto Color Emoji"  # Debian: fonts-noto-color-emoji
+
+
+def emoji_font_missing() -> str | None:
+    """Why emoji would show as empty boxes in the screenshots, or None when the font is there."""
+    try:
+        found = subprocess.run(
+            ["fc-list", ":family"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"cannot check the installed fonts ({exc}); install fonts-noto-color-emoji"
+    if EMOJI_FONT.lower() not in found.lower():
+        return f"the {EMOJI_FONT} font is missing: apt-get install fonts-noto-color-emoji"
+    return None
 
 
 @contextmanager

@@ -20,6 +20,10 @@ ASSETS = {
     "partners.js": "text/javascript",
     "transcript.js": "text/javascript",
     "editor.js": "text/javascript",
+    "kpis.js": "text/javascript",
+    "period.js": "text/javascript",
+    "questions.js": "text/javascript",
+    "activity.js": "text/javascript",
 }
 # Only our own files run, nothing inline, and the page cannot be framed.
 SECURITY_HEADERS = {

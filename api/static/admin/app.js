@@ -2,12 +2,15 @@
 
 import { ApiError, checkToken, setToken, signOut, token, whenSignedOut } from "./api.js";
 import { $, toast } from "./dom.js";
+import { initActivity, showActivity } from "./activity.js";
 import { initEditor, showContent } from "./editor.js";
+import { initKpis, showKpis } from "./kpis.js";
 import { showOverview } from "./overview.js";
 import { initPartners, showPartners } from "./partners.js";
+import { initQuestions, showQuestions } from "./questions.js";
 import { initTranscript, showPartner } from "./transcript.js";
 
-const VIEWS = ["overview", "partners", "partner", "content"];
+const VIEWS = ["overview", "kpis", "partners", "partner", "questions", "content", "activity"];
 
 function showSignIn(message = "") {
   $("#app").hidden = true;
@@ -32,6 +35,9 @@ async function route() {
   document.body.dataset.view = name;
   try {
     if (name === "overview") await showOverview();
+    if (name === "kpis") await showKpis();
+    if (name === "questions") await showQuestions();
+    if (name === "activity") await showActivity();
     if (name === "partners") await showPartners();
     if (name === "partner") await showPartner(decodeURIComponent(arg || ""));
     if (name === "content") await showContent(arg ? Number(arg) : null);
@@ -72,6 +78,9 @@ function start() {
   $("#signout").addEventListener("click", () => signOut());
   $("#who").textContent = sessionStorage.getItem("genie-admin-name") || "";
   initPartners();
+  initKpis();
+  initQuestions();
+  initActivity();
   initTranscript();
   initEditor();
   window.addEventListener("hashchange", route);

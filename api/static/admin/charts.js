@@ -85,3 +85,29 @@ export function barChart(container, rows, emptyMessage, barClass = "bar reached"
     root.append(g);
   });
 }
+
+// One row per week: new partners (track), how many enrolled and completed (bars inside it).
+export function weeksChart(container, weeks) {
+  if (!weeks.length || weeks.every((w) => !w.new)) return empty(container, "No new partners in this period.");
+  const wide = (container.clientWidth || 600) >= 560;
+  const rowHeight = wide ? 46 : 60;
+  const { root, width } = frame(container, weeks.length, rowHeight, "New, enrolled and completed partners per week");
+  const max = Math.max(1, ...weeks.map((w) => w.new));
+  const scale = (n) => (n / max) * width;
+  const pct = (r) => (r === null ? "—" : `${Math.round(r * 100)}%`);
+  weeks.forEach((w, i) => {
+    const row = svg("g", { class: "week-row", transform: `translate(0 ${i * rowHeight})` });
+    const label = new Date(`${w.week_start}T00:00:00Z`).toLocaleDateString(undefined, { day: "numeric", month: "short", timeZone: "UTC" });
+    row.append(svg("title", {}, `Week of ${label}: ${w.new} new, ${w.enrolled} enrolled (${pct(w.enrolment_rate)}), ` +
+      `${w.completed} completed (${pct(w.completion_rate)})`));
+    row.append(svg("text", { x: 0, y: 14, class: "label" }, `Week of ${label}`));
+    const stats = `${w.new} new · ${pct(w.enrolment_rate)} enrolled · ${pct(w.completion_rate)} completed`;
+    row.append(wide
+      ? svg("text", { x: width, y: 14, class: "value", "text-anchor": "end" }, stats)
+      : svg("text", { x: 0, y: 54, class: "value" }, stats));
+    row.append(svg("rect", { x: 0, y: 20, width: scale(w.new), height: 18, rx: 4, class: "bar new" }));
+    if (w.enrolled) row.append(svg("rect", { x: 0, y: 20, width: scale(w.enrolled), height: 18, rx: 4, class: "bar reached" }));
+    if (w.completed) row.append(svg("rect", { x: 0, y: 20, width: scale(w.completed), height: 18, rx: 4, class: "bar done" }));
+    root.append(row);
+  });
+}

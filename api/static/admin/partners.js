@@ -4,18 +4,21 @@ import { api, download } from "./api.js";
 import { $, ago, clear, debounce, el } from "./dom.js";
 
 const PAGE = 25;
-const STATUS = {
-  not_started: "Not started", in_training: "In training", stalled: "Stalled", completed: "Completed",
+export const STATUS = {
+  new: "New", in_training: "In training", paused: "Paused", completed: "Completed", opted_out: "Opted out",
 };
 let offset = 0;
 let total = 0;
 let sessionCount = 0;
 
 function filters() {
+  const [sort, order] = $("#partner-sort").value.split(":");
   return {
     q: $("#partner-search").value.trim(),
     status: $("#partner-status").value,
-    stalled_days: $("#stalled-days").value || 7,
+    paused_days: $("#paused-days").value || undefined, // the server's PARTNER_PAUSED_DAYS
+    sort,
+    order,
   };
 }
 
@@ -40,7 +43,7 @@ function row(p) {
       el("strong", {}, p.name || "(no name)"), el("br"), el("span", { class: "muted small" }, p.phone))),
     el("td", { "data-label": "Status" }, el("span", { class: `badge ${p.status}` }, STATUS[p.status])),
     progressCell(p),
-    el("td", { "data-label": "Last message" }, ago(p.last_message_at)),
+    el("td", { "data-label": "Last activity", title: p.last_activity || "" }, ago(p.last_activity)),
     el("td", { "data-label": "Questions" }, String(p.questions)));
 }
 
@@ -74,7 +77,8 @@ function reload() {
 export function initPartners() {
   $("#partner-search").addEventListener("input", debounce(reload, 250));
   $("#partner-status").addEventListener("change", reload);
-  $("#stalled-days").addEventListener("change", reload);
+  $("#partner-sort").addEventListener("change", reload);
+  $("#paused-days").addEventListener("change", reload);
   $("#partner-filters").addEventListener("submit", (e) => { e.preventDefault(); reload(); });
   $("#prev-page").addEventListener("click", () => { offset = Math.max(0, offset - PAGE); load(); });
   $("#next-page").addEventListener("click", () => { offset += PAGE; load(); });

@@ -172,9 +172,57 @@ def test_pages_fit_a_phone_screen(browser: Any, live: tuple[str, Path]) -> None:
         ("#partners", "#partners-table tr[data-phone]"),
         ("#partner/%2B15550002", "#transcript .bubble"),
         ("#content/2", "#preview .bubble"),
+        ("#kpis", "#kpi-cards .kpi-card"),
+        ("#questions", "#question-groups .question-group"),
+        ("#activity", "#activity-table tbody tr"),
     ):
         tab.goto(f"{live[0]}/admin{fragment}")
         tab.wait_for_selector(ready, timeout=WAIT_MS)
         assert tab.evaluate("document.documentElement.scrollWidth") <= 375, fragment
     assert tab.js_errors == []
     tab.context.close()
+
+
+def test_kpis_show_targets_definitions_and_no_feedback_yet(page: Any) -> None:
+    page.click("nav a[data-view=kpis]")
+    page.wait_for_selector("#kpi-cards .kpi-card", timeout=WAIT_MS)
+    assert page.locator("#kpi-cards .kpi-card").count() == 5
+    enrolment = page.inner_text("[data-kpi=enrolment]")
+    assert "Enrolment rate" in enrolment and "Target 80%+" in enrolment
+    assert "new partners in the period" in enrolment  # the definition sits next to the number
+    assert "No feedback yet" in page.inner_text("[data-kpi=feedback]")
+    assert "No feedback yet" in page.inner_text("#feedback-panel")
+    assert page.locator("#weeks-chart rect.bar.new").count() >= 1
+    page.select_option("#kpi-preset", "all")
+    expect(page.locator("#kpi-scope")).to_contain_text("all time", timeout=WAIT_MS)
+    assert page.input_value("#kpi-start") == ""
+
+
+def test_questions_open_their_session_in_the_editor(page: Any) -> None:
+    page.click("nav a[data-view=questions]")
+    page.wait_for_selector("#question-groups .question-group", timeout=WAIT_MS)
+    groups = page.locator("#question-groups .question-group")
+    assert groups.count() >= 2
+    assert page.locator("#question-groups img").count() == 0  # partner text is never HTML
+    steel = page.locator(".question-group", has_text="SS304")
+    assert "answered" in steel.inner_text()
+    steel.locator("a.open-session").click()
+    page.wait_for_selector("#view-content:not([hidden])", timeout=WAIT_MS)
+    expect(page.locator("#editor-title")).to_have_text("Edit session 2", timeout=WAIT_MS)
+
+
+def test_partner_status_filter_and_reset_in_the_activity_list(page: Any) -> None:
+    page.click("nav a[data-view=partners]")
+    page.wait_for_selector("#partners-table tr[data-phone]", timeout=WAIT_MS)
+    page.select_option("#partner-status", "new")
+    expect(page.locator("#partners-table tr[data-phone]")).to_have_count(1, timeout=WAIT_MS)
+    assert page.locator("#partners-table tr[data-phone='+15550003'] .badge.new").count() == 1
+    page.goto(page.url.split("#")[0] + "#partner/%2B15550004")
+    page.wait_for_selector("#transcript .bubble", timeout=WAIT_MS)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#reset-partner")
+    page.wait_for_selector("#toast:not([hidden])", timeout=WAIT_MS)
+    page.click("nav a[data-view=activity]")
+    row = page.locator("#activity-table tr[data-action='partner.reset']")
+    expect(row).to_have_count(1, timeout=WAIT_MS)
+    assert "alice" in row.inner_text() and "Mallory" in row.inner_text()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+
+from fastapi.testclient import TestClient
 
 from agent.engine import Engine
 from agent.messages import Inbound
 from agent.settings import Settings
+from api.main import create_app
+from store.base import TrainingStore
 
 TOKEN = "alice:tok-alice-0123456789"
 OTHER_TOKEN = "plain-token-abcdefghij"
@@ -48,3 +53,10 @@ def seed_partners(engine: Engine) -> None:
         "What is the difference between SS304 and SS316?",
     )
     talk(engine, "+15550003", "Chen Li", "hello")
+
+
+def signed_in_client(tmp_path: Path, store: TrainingStore) -> Iterator[TestClient]:
+    """A TestClient on the app over `store`, signed in as alice (for a fixture to yield from)."""
+    app = create_app(settings=admin_settings(tmp_path), store=store)
+    with TestClient(app, headers=bearer()) as test_client:
+        yield test_client

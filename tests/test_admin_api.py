@@ -20,7 +20,14 @@ from store.base import StoreUnavailable
 from store.factory import seed_if_empty
 from store.models import ProgressUpdate
 from store.sqlite_store import SQLiteStore
-from tests.admin_helpers import OTHER_TOKEN, TOKEN, admin_settings, bearer, seed_partners
+from tests.admin_helpers import (
+    OTHER_TOKEN,
+    TOKEN,
+    admin_settings,
+    bearer,
+    seed_partners,
+    signed_in_client,
+)
 
 ADMIN_PREFIXES = ("/api/admin", "/admin")
 
@@ -38,9 +45,7 @@ def store(tmp_path: Path) -> Iterator[SQLiteStore]:
 @pytest.fixture
 def client(tmp_path: Path, store: SQLiteStore) -> Iterator[TestClient]:
     """A client signed in as alice."""
-    app = create_app(settings=admin_settings(tmp_path), store=store)
-    with TestClient(app, headers=bearer()) as test_client:
-        yield test_client
+    yield from signed_in_client(tmp_path, store)
 
 
 def admin_routes() -> list[tuple[str, str]]:

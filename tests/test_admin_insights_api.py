@@ -15,7 +15,7 @@ from api.main import create_app
 from store.factory import seed_if_empty
 from store.feedback_reader import FeedbackSummary
 from store.sqlite_store import SQLiteStore
-from tests.admin_helpers import admin_settings, bearer, seed_partners, talk
+from tests.admin_helpers import admin_settings, bearer, seed_partners, signed_in_client, talk
 
 
 @pytest.fixture
@@ -34,9 +34,7 @@ def store(tmp_path: Path) -> Iterator[SQLiteStore]:
 @pytest.fixture
 def client(tmp_path: Path, store: SQLiteStore) -> Iterator[TestClient]:
     """A client signed in as alice."""
-    app = create_app(settings=admin_settings(tmp_path), store=store)
-    with TestClient(app, headers=bearer()) as test_client:
-        yield test_client
+    yield from signed_in_client(tmp_path, store)
 
 
 def test_kpis_with_targets_definitions_and_weeks(client: TestClient) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from agent.question_groups import group_questions
 from prompts import message
 from store.admin import AdminStore
@@ -15,10 +13,9 @@ from store.audit import AuditEntry, record
 from store.base import TrainingStore
 from store.feedback_reader import FeedbackSummary, NoFeedbackYet
 from store.kpi import KpiQuery, KpiReport, kpi_report, percentile
-from store.models import ChatEntry, TrainingSession, utcnow
+from store.models import ChatEntry, utcnow
 from store.question_turns import pair_replies
 from tests import test_admin_store as base
-from tests.store_backends import BACKENDS, make_backend
 from tests.test_admin_store import DAY, NOW, seed
 
 backend, store, admin = base.backend, base.store, base.admin  # the same fixtures
@@ -154,30 +151,21 @@ def test_activity_log_records_lists_and_forgets_erased_partners(admin: AdminStor
 
 def test_backends_agree_on_kpis_and_questions(tmp_path: Path) -> None:
     """Identical KPI reports, partner facts and question groups on SQLite and MongoDB."""
-    results = []
-    for name in BACKENDS:
-        try:
-            made = make_backend(name, tmp_path / name)
-        except pytest.skip.Exception:
-            continue  # no real MongoDB here
-        opened = made.open()
-        try:
-            for n in (1, 2, 3):
-                opened.upsert_session(TrainingSession(s_no=n, heading=f"P{n}", content=f"T{n}"))
-            seed(opened)
-            seed_questions(opened)
-            admin_ = admin_store_for(opened)
-            cohort = {"cohort_start": NOW - 11 * DAY, "cohort_end": NOW}
-            groups = group_questions(pair_replies(admin_.question_lines()))
-            facts = sorted(admin_.partners(NOW), key=lambda p: p.phone)
-            results.append((
-                report(admin_).model_dump(), report(admin_, **cohort).model_dump(),
-                [g.model_dump() for g in groups], [p.model_dump() for p in facts],
-            ))  # fmt: skip
-        finally:
-            opened.close()
-            made.cleanup()
-    assert len(results) >= 2
+
+    def measure(opened: TrainingStore) -> object:
+        seed_questions(opened)
+        admin_ = admin_store_for(opened)
+        cohort = {"cohort_start": NOW - 11 * DAY, "cohort_end": NOW}
+        groups = group_questions(pair_replies(admin_.question_lines()))
+        facts = sorted(admin_.partners(NOW), key=lambda p: p.phone)
+        return (
+            report(admin_).model_dump(),
+            report(admin_, **cohort).model_dump(),
+            [g.model_dump() for g in groups],
+            [p.model_dump() for p in facts],
+        )
+
+    results = base.on_every_backend(tmp_path, measure)
     assert all(result == results[0] for result in results[1:])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -260,8 +260,8 @@ def test_erase_variants() -> None:
     assert "+44" in erase_variants("whatsapp:+44")
 
 
-def test_backends_agree(tmp_path: Path) -> None:
-    """The same data gives identical analytics and partner pages on SQLite and MongoDB."""
+def on_every_backend(tmp_path: Path, measure: Callable[[TrainingStore], object]) -> list[object]:
+    """measure(store) on each available backend, every one seeded with the same data."""
     results = []
     for name in BACKENDS:
         try:
@@ -275,11 +275,21 @@ def test_backends_agree(tmp_path: Path) -> None:
                     TrainingSession(s_no=n, heading=f"Part {n}", content=f"Text {n}")
                 )
             seed(opened)
-            admin = admin_store_for(opened)
-            page = admin.list_partners(PartnerQuery(now=NOW, limit=100))
-            results.append((admin.analytics(NOW).model_dump(), page.model_dump()))
+            results.append(measure(opened))
         finally:
             opened.close()
             made.cleanup()
     assert len(results) >= 2
+    return results
+
+
+def test_backends_agree(tmp_path: Path) -> None:
+    """The same data gives identical analytics and partner pages on SQLite and MongoDB."""
+
+    def measure(opened: TrainingStore) -> object:
+        admin = admin_store_for(opened)
+        page = admin.list_partners(PartnerQuery(now=NOW, limit=100))
+        return admin.analytics(NOW).model_dump(), page.model_dump()
+
+    results = on_every_backend(tmp_path, measure)
     assert all(result == results[0] for result in results[1:])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from agent.dense import build_dense_ranker
 from agent.engine import Engine
 from agent.inbound_media import MediaReader
 from agent.settings import Settings
@@ -57,4 +58,5 @@ def build_engine(settings: Settings, store: TrainingStore | None = None) -> Engi
         support_contact=settings.support_contact,
         interpreter=build_interpreter(settings),
         media_reader=build_media_reader(settings),
+        dense=build_dense_ranker(settings),
     )

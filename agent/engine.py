@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from agent.dense import DenseRanker
 from agent.dispatch import dispatch
 from agent.inbound_media import MediaReader
 from agent.intents import Classification, Intent
@@ -34,9 +35,10 @@ class Engine:
         support_contact: str = "your partner manager",
         interpreter: Interpreter | None = None,
         media_reader: MediaReader | None = None,
+        dense: DenseRanker | None = None,
     ) -> None:
         self.store = store
-        self.knowledge = KnowledgeCache(store)
+        self.knowledge = KnowledgeCache(store, dense)
         self.trainer = Trainer(store, self.knowledge, support_contact)
         self.classifier = KeywordClassifier()
         self.interpreter = interpreter

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 8.0
     llm_max_retries: int = Field(default=1, ge=0, le=1)
     llm_max_calls_per_turn: int = Field(default=3, ge=1, le=3)
+    # dense retrieval, fused with BM25 (used only when OPENAI_API_KEY is set)
+    dense_retrieval: bool = True
+    embeddings_model: str = "text-embedding-3-small"
+    embeddings_timeout_s: float = Field(default=8.0, gt=0, le=30)
 
     # inbound media: voice notes are transcribed when an OpenAI key is set
     transcription_model: str = "gpt-4o-mini-transcribe"

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent import render
+from agent.extract import extract
 from agent.knowledge import KnowledgeCache
 from agent.messages import Reply
 from prompts import message
@@ -242,13 +243,19 @@ class Trainer:
         return ActionResult(_texts(render.progress_text(progress, sessions)), progress)
 
     def answer(self, phone: str, question: str) -> ActionResult:
-        """Answer from the training content (current session first), or say it isn't covered."""
+        """Answer from the training content (current session first) with the sentences that
+        hold the answer, or say it isn't covered. Works in any state: it never moves anyone."""
         progress, sessions = self._state(phone)
-        found = self.knowledge.index(sessions).search(question, progress.current_section, k=3)
-        name = render.display_name(progress.name)
-        if not found:
+        index = self.knowledge.index(sessions)
+        # Only a partner reading a session gets it preferred; paused or finished, none is.
+        current = progress.current_section if progress.in_training_mode else None
+        finding = index.find(question, current, k=3)
+        parts = extract(index, finding)
+        if not parts:
+            name = render.display_name(progress.name)
             text = message("answer_not_covered", name=name, support=self.support)
             return ActionResult(_texts(text), progress)
-        best = found[0]
-        text = message("answer", passage=best.text, s_no=best.s_no, heading=best.heading)
-        return ActionResult(_texts(text), progress, [(p.s_no, p.text) for p in found])
+        text = "\n\n".join(
+            message("answer", passage=p.text, s_no=p.s_no, heading=p.heading) for p in parts
+        )
+        return ActionResult(_texts(text), progress, [(p.s_no, p.text) for p in finding.ranked])

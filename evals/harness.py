@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from agent.engine import Engine
-from agent.knowledge import KnowledgeCache
+from agent.knowledge import ContentKey, KnowledgeCache, content_key
 from agent.messages import Inbound
 from agent.retrieval import KnowledgeIndex
 from agent.turns import Interpreter, TurnResult
@@ -56,8 +56,10 @@ def _sample() -> tuple[TrainingSession, ...]:
 
 
 @lru_cache(maxsize=4)
-def _index_for(key: tuple[tuple[int, str, str], ...]) -> KnowledgeIndex:
-    sessions = [TrainingSession(s_no=s, heading=h, content=c) for s, h, c in key]
+def _index_for(key: ContentKey) -> KnowledgeIndex:
+    sessions = [
+        TrainingSession(s_no=s, heading=h, content=c, questions=list(q)) for s, h, c, q in key
+    ]
     return KnowledgeIndex(sessions)
 
 
@@ -70,7 +72,7 @@ class SharedIndexKnowledge(KnowledgeCache):
     def index(self, sessions: list[TrainingSession] | None = None) -> KnowledgeIndex:
         """The (shared) index for the store's current content."""
         sessions = self.sessions() if sessions is None else sessions
-        return _index_for(tuple((s.s_no, s.heading, s.content) for s in sessions))
+        return _index_for(content_key(sessions))
 
 
 class TappedEngine(Engine):

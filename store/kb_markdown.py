@@ -4,9 +4,10 @@ Layout: each session starts with a `# ` or `## ` heading, either "Session 3: Tit
 just "Title" (numbered by order). The text below it, up to the next such heading, is
 the content; a line `Media: <url>` in it sets media_url, and a line
 `Image: <url> <caption>` (or `Video:`, `Document:`, `Audio:`) between paragraphs places a
-media item there. A file that opens with a single `# ` heading above `## ` sessions treats
-that first heading as the title. A content line starting with `#`, `Media:` or a media
-kind is written with a leading backslash.
+media item there. A line `Questions:` ends the content and starts the example questions, one
+`- ` bullet per line. A file that opens with a single `# ` heading above `## ` sessions treats
+that first heading as the title. A content line starting with `#`, `Media:`, `Questions:` or a
+media kind is written with a leading backslash.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ _HEADING = re.compile(r"^(#{1,2})(?:[ \t]+(.*))?$")
 _NUMBERED = re.compile(r"^session[ \t]+(\d+)\b[ \t]*(?:[:.\-–—][ \t]*)?(.*)$", re.IGNORECASE)
 _MEDIA = re.compile(r"^media:[ \t]*(.*?)[ \t]*$", re.IGNORECASE)
 _ITEM = re.compile(r"^(image|video|document|audio):[ \t]*(\S*)(?:[ \t]+(.*?))?[ \t]*$", re.I)
-_ESCAPED = re.compile(r"^\\+(?:#|media:|image:|video:|document:|audio:)", re.IGNORECASE)
-_NEEDS_ESCAPE = re.compile(r"^\\*(?:#|media:|image:|video:|document:|audio:)", re.IGNORECASE)
+_QUESTIONS = re.compile(r"^questions:[ \t]*$", re.IGNORECASE)
+_BULLET = re.compile(r"^[ \t]*[-*][ \t]+(.*?)[ \t]*$")
+_KEYS = r"(?:#|media:|questions:|image:|video:|document:|audio:)"
+_ESCAPED = re.compile(r"^\\+" + _KEYS, re.IGNORECASE)
+_NEEDS_ESCAPE = re.compile(r"^\\*" + _KEYS, re.IGNORECASE)
 
 
 @dataclass
@@ -65,12 +69,24 @@ def _to_raw(heading: _Heading, position: int, name: str, problems: list[str]) ->
     content: list[str] = []
     items: list[dict[str, object]] = []
     skip_blank = False
+    questions: list[str] | None = None
     for number, line in heading.body:
         if skip_blank and not line.strip():
             skip_blank = False
             continue  # the blank line that separated the media line from the next paragraph
         skip_blank = False
         media = _MEDIA.match(line)
+        if questions is not None and not media:
+            bullet = _BULLET.match(line)
+            if bullet:
+                questions.append(bullet.group(1))
+            elif line.strip():
+                msg = f"session {raw.s_no}: below 'Questions:' write one '- question' per line"
+                problems.append(located(name, number, msg))
+            continue
+        if _QUESTIONS.match(line):
+            questions, raw.questions_line = [], number
+            continue
         item = _ITEM.match(line)
         if item:
             kind, url, caption = item.group(1).lower(), item.group(2), item.group(3)
@@ -88,6 +104,7 @@ def _to_raw(heading: _Heading, position: int, name: str, problems: list[str]) ->
             content.append(line[1:] if _ESCAPED.match(line) else line)
     raw.content = "\n".join(content)
     raw.media = items or None
+    raw.questions = questions
     return raw
 
 
@@ -132,6 +149,8 @@ def dump_markdown(sessions: list[TrainingSession]) -> str:
         part = f"## Session {session.s_no}: {session.heading}\n\n{body}\n"
         if session.media_url:
             part += f"\nMedia: {session.media_url}\n"
+        if session.questions:
+            part += "\nQuestions:\n" + "".join(f"- {q}\n" for q in session.questions)
         parts.append(part)
     return "\n".join(parts)
 

@@ -31,11 +31,13 @@ class RawSession:
     content: object = None
     media_url: object = None
     media: object = None
+    questions: object = None
     s_no_line: int | None = None
     heading_line: int | None = None
     content_line: int | None = None
     media_url_line: int | None = None
     media_line: int | None = None
+    questions_line: int | None = None
 
 
 def located(name: str, line: int | None, message: str) -> str:
@@ -51,6 +53,30 @@ def _text_problem(value: object, field: str) -> str | None:
     if not value.strip():
         return "has an empty heading" if field == "heading" else f"has empty {field}"
     return None
+
+
+MAX_QUESTION_CHARS = 300
+
+
+def _question_problems(value: object) -> list[str]:
+    """Why a `questions` value is not a list of distinct one-line questions (none: fine)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return [f"questions must be a list of example questions, got {value!r}"]
+    problems, seen = [], set()
+    for i, item in enumerate(value, start=1):
+        if not isinstance(item, str) or not item.strip():
+            problems.append(f"question #{i} must be non-empty text, got {item!r}")
+        elif "\n" in item.strip() or "\r" in item.strip():
+            problems.append(f"question #{i} must be one line")
+        elif len(item.strip()) > MAX_QUESTION_CHARS:
+            problems.append(f"question #{i} is longer than {MAX_QUESTION_CHARS} characters")
+        elif item.strip().casefold() in seen:
+            problems.append(f"question #{i} repeats an earlier one: {item.strip()!r}")
+        else:
+            seen.add(item.strip().casefold())
+    return problems
 
 
 def _session_number(raw: RawSession, name: str, problems: list[str]) -> int | None:
@@ -72,7 +98,7 @@ def _session_number(raw: RawSession, name: str, problems: list[str]) -> int | No
 def _build(
     raw: RawSession, s_no: int | None, label: str, name: str, problems: list[str]
 ) -> TrainingSession | None:
-    """Check heading, content and media_url; return the session if every field is sound."""
+    """Check heading, content, media_url and questions; the session if every field is sound."""
     before = len(problems)
     for field, value, line in (
         ("heading", raw.heading, raw.heading_line),
@@ -88,6 +114,8 @@ def _build(
     items, media_problems = check_media(raw.media) if raw.media is not None else ([], [])
     for problem in media_problems:
         problems.append(located(name, raw.media_line or raw.line, f"{label} {problem}"))
+    for problem in _question_problems(raw.questions):
+        problems.append(located(name, raw.questions_line or raw.line, f"{label} {problem}"))
     if s_no is None or len(problems) > before:
         return None
     assert isinstance(raw.heading, str) and isinstance(raw.content, str)
@@ -97,6 +125,7 @@ def _build(
         content=raw.content.strip(),
         media_url=media.strip() if isinstance(media, str) else None,
         media=items,
+        questions=[q.strip() for q in raw.questions] if isinstance(raw.questions, list) else [],
     )
 
 

@@ -88,10 +88,6 @@ def test_training_never_swallows_unrelated_messages(partner: Conversation, text:
     assert _unchanged_fields(partner) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="retrieval: 'Pune' alone covers enough of the question, so Session 1 is quoted",
-)
 def test_a_question_sharing_one_place_name_with_the_content_is_not_answered(
     partner: Conversation,
 ) -> None:

@@ -204,3 +204,58 @@ def test_sample_content_shape() -> None:
     assert sum(len(s.content) > 1500 for s in sessions) >= 2
     assert any(s.media_url and s.media_url.startswith("https://") for s in sessions)
     assert len({s.heading for s in sessions}) == 7
+
+
+# -- example questions (`questions:`) --
+
+
+def test_example_questions_load_from_yaml_and_markdown_and_export_losslessly() -> None:
+    yaml_text = (
+        "- s_no: 1\n  heading: Quotes\n  questions:\n    - ' How long is a quote valid? '\n"
+        "    - Kitne din valid hai quote?\n  content: Quotes are valid for 7 days.\n"
+    )
+    sessions = load_kb_text(yaml_text, "yaml")
+    assert sessions[0].questions == ["How long is a quote valid?", "Kitne din valid hai quote?"]
+    for fmt in ("yaml", "md"):
+        assert load_kb_text(dump_kb(sessions, fmt), fmt) == sessions
+    markdown = dump_kb(sessions, "md")
+    assert "Questions:\n- How long is a quote valid?\n- Kitne din valid hai quote?\n" in markdown
+
+
+def test_markdown_questions_block_and_escaped_content_line() -> None:
+    text = (
+        "## Session 2: Orders\n\nOrders ship in 2 days.\n\\Questions: this line is content\n\n"
+        "Questions:\n- When do orders ship?\n* Dispatch kab hota hai?\n\nMedia: https://x.example/a.pdf\n"
+    )
+    [session] = load_kb_text(text, "md")
+    assert session.content == "Orders ship in 2 days.\nQuestions: this line is content"
+    assert session.questions == ["When do orders ship?", "Dispatch kab hota hai?"]
+    assert session.media_url == "https://x.example/a.pdf"
+    assert load_kb_text(dump_kb([session], "md"), "md") == [session]
+
+
+@pytest.mark.parametrize(
+    ("questions", "problem"),
+    [
+        ("questions: how long?", "questions must be a list"),
+        ("questions: ['']", "question #1 must be non-empty text"),
+        ("questions: [12]", "question #1 must be non-empty text"),
+        ("questions: [Same, same]", "question #2 repeats an earlier one"),
+        ("questions: ['" + "x" * 301 + "']", "question #1 is longer than 300 characters"),
+    ],
+)
+def test_bad_example_questions_are_reported_with_their_line(questions: str, problem: str) -> None:
+    text = f"- s_no: 1\n  heading: H\n  content: C\n  {questions}\n"
+    with pytest.raises(KBFileError) as caught:
+        load_kb_text(text, "yaml", "kb.yaml")
+    assert f"kb.yaml line 4: session 1 {problem}" in str(caught.value)
+
+
+def test_markdown_text_after_questions_is_an_error() -> None:
+    text = "## Session 1: H\n\nContent.\n\nQuestions:\n- One?\nnot a bullet\n"
+    with pytest.raises(KBFileError, match=r"line 7: session 1: below 'Questions:'"):
+        load_kb_text(text, "md", "kb.md")
+
+
+def test_the_sample_content_has_example_questions_for_every_session() -> None:
+    assert all(len(s.questions) >= 8 for s in sample_sessions())

@@ -21,7 +21,9 @@ def search_training(query: str, runtime: ToolRuntime[TurnContext]) -> str:
     if not has_started(ctx.progress):
         # Same rule as the keyword path: before training starts, the regular assistant answers.
         return act(ctx, Intent.QUESTION)
-    current = ctx.progress.current_section if ctx.progress else None
+    # Same retrieval and rules as the keyword path's answer (agent/retrieval.py).
+    reading = ctx.progress is not None and ctx.progress.in_training_mode
+    current = ctx.progress.current_section if reading and ctx.progress else None
     found = ctx.trainer.knowledge.index().search(query, current, k=MAX_PASSAGES)
     if not found:
         # Nothing to ground an answer on: the deterministic reply (not covered), no guessing.

@@ -1,4 +1,5 @@
-"""A scripted OpenAI-compatible chat-completions HTTP server, with latency and fault knobs."""
+"""A scripted OpenAI-compatible HTTP server (chat completions and deterministic embeddings),
+with latency and fault knobs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from evals.fakes.embeddings import EMBEDDINGS_PATH, embeddings_body
 from evals.fakes.http_base import QuietThreadingServer
 from evals.fakes.openai_replies import (  # re-exported: tests build replies from here
     Reply,
@@ -40,6 +42,7 @@ class _Script:
     fault_until: float = 0.0
     queue: deque[Reply] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    embedding_requests: list[dict[str, Any]] = field(default_factory=list)
     usages: list[dict[str, int]] = field(default_factory=list)
     closing: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -61,7 +64,8 @@ class _Script:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """Answers POST /v1/chat/completions from the script; everything else is 404."""
+    """Answers POST /v1/chat/completions from the script and /v1/embeddings with hashed
+    vectors; everything else is 404."""
 
     protocol_version = "HTTP/1.1"  # keep-alive, as the real API: no connection per request
     # Headers and body go out in two writes: without TCP_NODELAY, Nagle plus the client's
@@ -80,7 +84,11 @@ class _Handler(BaseHTTPRequestHandler):
         """Record the request body, then play the next scripted reply."""
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
-        if self.path.split("?", 1)[0].rstrip("/") != CHAT_PATH:
+        path = self.path.split("?", 1)[0].rstrip("/")
+        if path == EMBEDDINGS_PATH:
+            self._embeddings(raw)
+            return
+        if path != CHAT_PATH:
             self._send_json(404, {"error": {"message": "not found", "type": "not_found"}})
             return
         try:
@@ -107,6 +115,23 @@ class _Handler(BaseHTTPRequestHandler):
         with script.lock:
             script.usages.append({**answer["usage"], "request": number})
         self._send_json(200, answer)
+
+    def _embeddings(self, raw: bytes) -> None:
+        """Answer POST /v1/embeddings with deterministic vectors (or the injected fault)."""
+        try:
+            request = json.loads(raw or b"{}")
+            body = embeddings_body(request)
+        except (json.JSONDecodeError, ValueError) as exc:
+            self._send_json(400, {"error": {"message": str(exc), "type": "invalid_request"}})
+            return
+        script = self.script
+        with script.lock:
+            script.embedding_requests.append(request)
+            fault = script.fault if time.monotonic() < script.fault_until else None
+        if fault is not None and fault.status >= 400:
+            self._send_json(fault.status, {"error": {"message": fault.content, "type": "error"}})
+            return
+        self._send_json(200, body)
 
     def _send_json(self, status: int, body: dict[str, Any]) -> None:
         payload = json.dumps(body).encode()
@@ -154,6 +179,11 @@ class FakeOpenAI:
     def requests(self) -> list[dict[str, Any]]:
         """Parsed JSON bodies of the chat-completion requests received, in order."""
         return self._script.requests
+
+    @property
+    def embedding_requests(self) -> list[dict[str, Any]]:
+        """Parsed JSON bodies of the /v1/embeddings requests received, in order."""
+        return self._script.embedding_requests
 
     @property
     def usages(self) -> list[dict[str, int]]:

@@ -1,0 +1,133 @@
+"""Extractive answers: the sentences that hold the answer, from up to two passages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.query import Query
+from agent.retrieval import Finding, KnowledgeIndex, Unit
+from agent.terms import answer_kinds
+
+MAX_PARTS = 2  # a multi-part question may need a second passage, never more
+MAX_SENTENCES = 3  # per part
+_TOP_PASSAGE_BONUS = 0.1  # share of the question's weight: ties go to the best-ranked passage
+_KIND_BONUS = 0.25
+_SECOND_SENTENCE = 0.4  # a second sentence must score this share of the best one
+_CLOSE_SECOND = 0.8  # a sentence this close to the best joins it even with nothing new
+_SECOND_PART = 0.3  # a second passage must cover this share of the question left unanswered
+_FOLLOW_ON = re.compile(r"^(this|that|these|those|it|they|so)\b", re.IGNORECASE)
+_EXAMPLE = re.compile(r"^example\b", re.IGNORECASE)  # a worked example reads as a whole
+_SHORT_WORDS = 8
+_KIND_PATTERNS = {
+    "number": re.compile(r"\d"),
+    "contact": re.compile(r"@|\+\d[\d ]{6,}"),
+}
+
+
+@dataclass(frozen=True)
+class AnswerPart:
+    """Sentences from one session that answer (part of) a question."""
+
+    s_no: int
+    heading: str
+    text: str
+
+
+@dataclass
+class _Scorer:
+    query: Query
+    weights: list[float]
+    kinds: set[str]
+
+    def covered(self, terms: set[str]) -> set[int]:
+        """Indexes of the slots a sentence's terms cover."""
+        return {i for i, slot in enumerate(self.query.slots) if slot.trust(terms)}
+
+    def score(self, sentence: str, terms: set[str], open_slots: set[int]) -> float:
+        """The weight of the open slots the sentence covers, plus a bonus for the wanted kind."""
+        score = 0.0
+        for i in self.covered(terms) & open_slots:
+            slot = self.query.slots[i]
+            score += slot.trust(terms) * self.weights[i]
+        if score and any(
+            _KIND_PATTERNS[k].search(sentence) for k in self.kinds & set(_KIND_PATTERNS)
+        ):
+            score += _KIND_BONUS * max(self.weights)
+        return score
+
+
+def _pick(
+    unit: Unit, scorer: _Scorer, open_slots: set[int], bonus: float
+) -> tuple[float, list[int]]:
+    """The best sentences of a passage (indexes, in reading order) and their score."""
+    scores = [
+        scorer.score(s, t, open_slots)
+        for s, t in zip(unit.sentences, unit.sentence_terms, strict=True)
+    ]
+    if not scores or max(scores) <= 0:
+        return 0.0, []
+    best = max(range(len(scores)), key=scores.__getitem__)
+    if _EXAMPLE.match(unit.sentences[0]):
+        return scores[best] + bonus, list(range(min(len(scores), MAX_SENTENCES)))
+    chosen = {best}
+    if _FOLLOW_ON.match(unit.sentences[best]) and best > 0:
+        chosen.add(best - 1)  # "This is called KYC": the sentence before says what "this" is
+    nxt = best + 1
+    if nxt < len(scores) and (
+        len(unit.sentences[best].split()) < _SHORT_WORDS or _FOLLOW_ON.match(unit.sentences[nxt])
+    ):
+        chosen.add(nxt)
+    left = open_slots - scorer.covered(set().union(*(unit.sentence_terms[i] for i in chosen)))
+    for i in sorted(range(len(scores)), key=scores.__getitem__, reverse=True):
+        if len(chosen) >= MAX_SENTENCES:
+            break
+        adds = scorer.covered(unit.sentence_terms[i]) & left
+        if len(chosen) == 1 and scores[i] >= _CLOSE_SECOND * scores[best]:
+            adds = adds or {-1}  # a close second (or "A vs B"): two sentences read better
+        elif "compare" in scorer.kinds and len(chosen) == 1:
+            adds = adds or {-1}
+        if i not in chosen and adds and scores[i] >= _SECOND_SENTENCE * scores[best]:
+            chosen.add(i)
+            left -= adds
+    return scores[best] + bonus, sorted(chosen)
+
+
+def extract(index: KnowledgeIndex, finding: Finding) -> list[AnswerPart]:
+    """The answer to a covered question: its best sentences, then a second passage's for a
+    part of the question the first leaves open. [] when the finding is not covered."""
+    if not finding.covered or not finding.ranked:
+        return []
+    weights = index.slot_weight(finding.query)
+    total = sum(weights) or 1.0
+    scorer = _Scorer(finding.query, weights, answer_kinds(finding.query.text))
+    top = finding.ranked[0]
+    open_slots = set(range(len(weights)))
+    # First part: any passage of the best session (the ranked one wins ties).
+    candidates = []
+    for u in index.units:
+        if u.passage.s_no == top.s_no:
+            bonus = _TOP_PASSAGE_BONUS * total if u.passage.text == top.text else 0.0
+            candidates.append((*_pick(u, scorer, open_slots, bonus), u))
+    score, chosen, unit = max(candidates, key=lambda c: c[0])
+    if not chosen:
+        return [AnswerPart(top.s_no, top.heading, top.text)]
+    parts = [AnswerPart(unit.passage.s_no, unit.passage.heading, _join(unit, chosen))]
+    used = set().union(*(unit.sentence_terms[i] for i in chosen))
+    left = open_slots - scorer.covered(used)
+    if sum(weights[i] for i in left) / total < _SECOND_PART:
+        return parts
+    near = {p.s_no for p in finding.ranked[:2]}  # a second passage from a well-ranked session
+    others = [
+        (*_pick(u, scorer, left, 0.0), u)
+        for u in index.units
+        if u is not unit and u.passage.s_no in near
+    ]
+    score, chosen, second = max(others, key=lambda c: c[0], default=(0.0, [], unit))
+    if chosen and score / total >= _SECOND_PART:
+        parts.append(AnswerPart(second.passage.s_no, second.passage.heading, _join(second, chosen)))
+    return parts[:MAX_PARTS]
+
+
+def _join(unit: Unit, chosen: list[int]) -> str:
+    return " ".join(unit.sentences[i] for i in chosen)

@@ -1,0 +1,127 @@
+"""A partner's question as search slots: each word with the content terms it may stand for."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Set
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from agent.terms import Lexicon, lexicon, stem, words
+
+ALIAS_WEIGHT_IN_VOCAB = 0.5  # the partner's own word is in the content: its aliases count less
+TYPO_WEIGHT = 0.8  # a word read as a typo of a content word
+_MIN_TYPO_LENGTH = 6  # shorter words have too many neighbours one edit away ("match", "march")
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One reading of a slot: content stems (all of a phrase) and how much it is trusted."""
+
+    stems: tuple[str, ...]
+    weight: float
+
+    def found_in(self, terms: Set[str]) -> bool:
+        """True when the terms hold this reading: a phrase needs two thirds of its words."""
+        needed = math.ceil(len(self.stems) * 2 / 3)
+        return sum(t in terms for t in self.stems) >= needed
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One thing the question mentions; a passage covers it when any alternative matches."""
+
+    word: str
+    alternatives: tuple[Alternative, ...]
+    stems: frozenset[str] = field(init=False)  # every content stem this slot may match
+
+    def __post_init__(self) -> None:
+        stems = frozenset(s for alt in self.alternatives for s in alt.stems)
+        object.__setattr__(self, "stems", stems)
+
+    def trust(self, terms: Set[str]) -> float:
+        """The weight of the most trusted reading the terms hold (0: none)."""
+        if self.stems.isdisjoint(terms):
+            return 0.0
+        return max((a.weight for a in self.alternatives if a.found_in(terms)), default=0.0)
+
+
+@dataclass
+class Query:
+    """The slots of a question, plus its words the content never uses (after aliases/typos)."""
+
+    text: str
+    slots: list[Slot] = field(default_factory=list)
+
+    def unknown(self, known: Callable[[str], bool]) -> list[str]:
+        """Words of slots none of whose stems is in the content."""
+        return [s.word for s in self.slots if not any(known(t) for t in s.stems)]
+
+
+def _typo_fix(word: str, vocabulary: list[str]) -> str | None:
+    """The content word one edit away (two for long words), if the word looks like a typo."""
+    if len(word) < _MIN_TYPO_LENGTH or not word.isascii() or not word.isalpha():
+        return None
+    limit = 1 if len(word) < 9 else 2
+    # People rarely get the first letter wrong: looking only there avoids far-fetched fixes.
+    same_start = [w for w in vocabulary if w[0] == word[0]]
+    best = process.extractOne(word, same_start, scorer=Levenshtein.distance, score_cutoff=limit)
+    return str(best[0]) if best else None
+
+
+def _targets(lex: Lexicon, key: tuple[str, ...], weight: float) -> list[Alternative]:
+    stop = lex.stopwords
+    alts = []
+    for target in lex.aliases.get(key, ()):
+        stems = tuple(stem(w) for w in target if w not in stop)
+        if stems:
+            alts.append(Alternative(stems, weight))
+    return alts
+
+
+def parse_query(text: str, in_vocab: Callable[[str], bool], vocabulary: list[str]) -> Query:
+    """Read `text` into slots using the alias lexicon, the content's vocabulary and typo fixes.
+
+    `in_vocab(stem)` says whether the content uses a stem; `vocabulary` lists its words.
+    """
+    lex = lexicon()
+    stop = lex.stopwords
+    found = words(text)
+    query = Query(text)
+    i = 0
+    while i < len(found):
+        phrase = next(
+            (
+                size
+                for size in range(min(lex.longest, len(found) - i), 1, -1)
+                if tuple(found[i : i + size]) in lex.aliases
+            ),
+            None,
+        )
+        if phrase is not None:
+            key = tuple(found[i : i + phrase])
+            alts = _targets(lex, key, 1.0)
+            own = tuple(stem(w) for w in key if w not in stop and in_vocab(stem(w)))
+            if own:
+                alts.append(Alternative(own, ALIAS_WEIGHT_IN_VOCAB))
+            query.slots.append(Slot(" ".join(key), tuple(alts)))
+            i += phrase
+            continue
+        word = found[i]
+        i += 1
+        if word in stop or (len(word) == 1 and word.isascii()):
+            continue  # "u", "r", "n" and the like: chat shorthand, never a topic
+        own_stem = stem(word)
+        known = in_vocab(own_stem)
+        alts = [Alternative((own_stem,), 1.0)]
+        alts += _targets(lex, (word,), ALIAS_WEIGHT_IN_VOCAB if known else 1.0)
+        if word[0].isdigit() and len(alts) == 1 and not known:
+            continue  # a value the partner quotes ("200 kg"), not a topic to look up
+        if not known and len(alts) == 1:
+            fixed = _typo_fix(word, vocabulary)
+            if fixed is not None:
+                alts.append(Alternative((stem(fixed),), TYPO_WEIGHT))
+        query.slots.append(Slot(word, tuple(alts)))
+    return query

@@ -1,0 +1,72 @@
+"""Dense retrieval through the real OpenAIEmbeddings client against the local fake server."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.dense import DenseRanker, build_dense_ranker, fuse
+from agent.engine import Engine
+from agent.retrieval import KnowledgeIndex
+from agent.settings import Settings
+from evals.fakes.openai_server import FakeOpenAI, error
+from store.kb_files import sample_sessions
+from store.sqlite_store import SQLiteStore
+from tests.conversation import Conversation
+
+
+def _ranker(srv: FakeOpenAI) -> DenseRanker:
+    settings = Settings(
+        openai_api_key="test-key", openai_base_url=srv.base_url, embeddings_timeout_s=2,
+        llm_max_retries=0,
+    )  # fmt: skip
+    ranker = build_dense_ranker(settings)
+    assert ranker is not None
+    return ranker
+
+
+def test_no_key_means_no_dense_retrieval() -> None:
+    assert build_dense_ranker(Settings(openai_api_key=None)) is None
+    off = Settings(openai_api_key="k", dense_retrieval=False)
+    assert build_dense_ranker(off) is None
+
+
+def test_each_passage_is_embedded_once_across_searches_and_rebuilds() -> None:
+    sessions = sample_sessions()
+    with FakeOpenAI() as srv:
+        ranker = _ranker(srv)
+        index = KnowledgeIndex(sessions, ranker)
+        assert index.search("What is the MOQ?")[0].s_no == 3
+        first = len(srv.embedding_requests)
+        assert ranker.cached == len({p.text for p in index.passages})
+        index.search("when are commissions paid out?")
+        KnowledgeIndex(sessions, ranker).search("How long are quotes valid?")
+        # Later searches embed only the question: the passages come from the cache.
+        assert len(srv.embedding_requests) == first + 2
+
+
+def test_dense_ranking_is_fused_with_bm25() -> None:
+    with FakeOpenAI() as srv:
+        index = KnowledgeIndex(sample_sessions(), _ranker(srv))
+        lexical = KnowledgeIndex(sample_sessions())
+        for question in ["How long are quotes valid?", "who do I contact for KYC problems?"]:
+            fused, alone = index.find(question), lexical.find(question)
+            # The covered decision is lexical; the ranking mixes both (RRF scores are < 1).
+            assert fused.covered == alone.covered is True
+            assert alone.ranked[0].s_no in [p.s_no for p in fused.ranked]
+            assert all(p.score < 1 for p in fused.ranked) and alone.ranked[0].score > 1
+
+
+def test_an_embeddings_outage_falls_back_to_bm25(store: SQLiteStore) -> None:
+    with FakeOpenAI() as srv:
+        srv.inject(error(500, "down"), seconds=30)
+        asha = Conversation(Engine(store, dense=_ranker(srv)), store)
+        asha.say("I am a new partner")
+        reply = asha.say("What is the MOQ?")
+        assert "500 kg per grade" in reply and "(from Session 3" in reply
+        assert srv.embedding_requests  # it did try
+
+
+def test_fuse_adds_reciprocal_ranks() -> None:
+    fused = fuse([0, 1, 2], [2, 1, 0])
+    assert fused[1] == pytest.approx(2 / 62)
+    assert fused[0] == fused[2] == pytest.approx(1 / 61 + 1 / 63)

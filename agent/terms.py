@@ -10,7 +10,6 @@ from pathlib import Path
 
 import snowballstemmer
 import yaml
-from bm25s.stopwords import STOPWORDS_EN
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from prompts import prompts_dir
@@ -34,7 +33,7 @@ _QUESTION_WORDS = {
 
 # scikit-learn's English stopwords, less the ones that name things in training content
 # ("mill", "bill", "call", "full", "interest", numbers): those stay searchable.
-_ENGLISH = (frozenset(ENGLISH_STOP_WORDS) | frozenset(STOPWORDS_EN)) - {
+_ENGLISH = frozenset(ENGLISH_STOP_WORDS) - {
     "amount", "bill", "call", "fill", "first", "five", "four", "full", "interest", "last",
     "least", "less", "mill", "move", "name", "off", "one", "two", "three", "third", "thick",
     "thin", "six", "ten", "twelve", "fifteen", "twenty", "forty", "fifty", "sixty", "hundred",

@@ -131,7 +131,7 @@ def test_delay_within_timeout_answers_with_then() -> None:
 
 def test_unknown_paths_are_404() -> None:
     with FakeOpenAI() as srv:
-        for method, path in [("GET", "/v1/models"), ("POST", "/v1/embeddings")]:
+        for method, path in [("GET", "/v1/models"), ("POST", "/v1/completions")]:
             body = json.dumps({}).encode() if method == "POST" else None
             req = urllib.request.Request(srv.base_url + path[3:], data=body, method=method)
             with pytest.raises(urllib.error.HTTPError) as caught:

@@ -6,7 +6,10 @@ The keyword path (Engine) and the LLM tools both call `dispatch`, so the state r
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from agent.assistant import regular_reply
+from agent.compound import ANSWERED_AFTER
 from agent.intents import Classification, Intent
 from agent.keywords import looks_like_question
 from agent.messages import Reply
@@ -14,6 +17,8 @@ from agent.training import ActionResult, Trainer, has_started
 from agent.turns import TurnResult
 from prompts import message
 from store.models import Progress
+
+SURE_QUESTION = 0.6  # classifier confidence above which an unanswerable question is still one
 
 
 def dispatch(
@@ -25,6 +30,9 @@ def dispatch(
     intent = guess.intent
     t = trainer
     action: ActionResult | None = None
+    if guess.last_session:  # "the last one": the last session of the current content
+        sessions = t.knowledge.sessions()
+        guess = replace(guess, session=sessions[-1].s_no if sessions else None)
     if intent is Intent.ENROLL:
         action = t.enroll(phone)
     elif intent is Intent.RESUME or (intent is Intent.NEXT and started and not in_training):
@@ -49,12 +57,22 @@ def dispatch(
         action = _IN_TRAINING[intent](t, phone)
     elif in_training and intent is Intent.QUESTION:
         action = t.answer(phone, text)
-        if not action.passages and not looks_like_question(text):
+        # A guess (or the model's search that found nothing), not a recognised question.
+        unsure = guess.source in ("default", "fuzzy", "llm")
+        if not action.passages and unsure and not looks_like_question(text):
             action, intent = None, Intent.OTHER
     elif started and intent is Intent.QUESTION:
         # After a pause or after finishing, the training content still answers questions.
         action = t.answer(phone, text)
         if not action.passages:
+            action = None
+    elif intent is Intent.QUESTION and (guess.source != "default" or looks_like_question(text)):
+        # Before enrolment: an answer from the content and an invitation to start. With nothing
+        # found, a clear programme question gets "not covered" (and the invitation); anything
+        # less certain gets the regular assistant's reply below.
+        action = t.answer_before_enrolment(phone, text)
+        sure = guess.source == "model" and guess.confidence >= SURE_QUESTION
+        if not action.passages and not sure:
             action = None
     elif started and intent in (Intent.PREVIOUS, Intent.COMPLETE) and t.all_done(phone):
         action = t.resume(phone)
@@ -69,6 +87,11 @@ def dispatch(
         session = progress.current_section if progress else None
         return TurnResult(replies, intent, guess.source, session, guess.session)
     after = action.progress
+    if guess.question and intent in ANSWERED_AFTER and after and after.in_training_mode:
+        answered = t.answer(phone, guess.question)  # compound: move first, then answer
+        if answered.passages:
+            action.replies += answered.replies
+            action.passages = answered.passages
     return TurnResult(
         action.replies,
         intent,

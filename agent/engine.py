@@ -8,8 +8,8 @@ from datetime import datetime
 from agent.dense import DenseRanker
 from agent.dispatch import dispatch
 from agent.inbound_media import MediaReader
+from agent.intent_rules import IntentClassifier
 from agent.intents import Classification, Intent
-from agent.keywords import KeywordClassifier
 from agent.knowledge import KnowledgeCache
 from agent.media_turn import read_media
 from agent.messages import Inbound, Reply
@@ -40,7 +40,7 @@ class Engine:
         self.store = store
         self.knowledge = KnowledgeCache(store, dense)
         self.trainer = Trainer(store, self.knowledge, support_contact)
-        self.classifier = KeywordClassifier()
+        self.classifier = IntentClassifier()
         self.interpreter = interpreter
         self.media_reader = media_reader
         self.steps = list(STEPS)
@@ -123,8 +123,7 @@ class Engine:
         settled = settle_before_classification(step, self.steps)
         if settled is not None:
             return settled
-        in_training = bool(progress and progress.in_training_mode)
-        guess = self.classifier.classify(text, in_training)
+        guess = self.classifier.classify(text, progress)
         if self.interpreter is not None and not guess.exact:
             try:
                 return self.interpreter.interpret(text, phone, progress, self.trainer)

@@ -24,7 +24,7 @@ class Intent(StrEnum):
     OTHER = "other"
 
 
-Source = Literal["keyword", "fuzzy", "llm", "default"]
+Source = Literal["keyword", "fuzzy", "model", "llm", "default"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,9 @@ class Classification:
     """An intent with its session argument (for jump), where it came from and how sure we are.
 
     `exact` marks a command matched as a whole message: it takes the fast path, no LLM call.
+    `last_session` stands for "the last one" (resolved against the content when acted on);
+    `question` is the question part of a compound message ("go to session 4, what is the
+    MOQ?"), answered after the navigation.
     """
 
     intent: Intent
@@ -39,3 +42,5 @@ class Classification:
     source: Source = "keyword"
     confidence: float = 1.0
     exact: bool = False
+    last_session: bool = False
+    question: str | None = None

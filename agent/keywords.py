@@ -12,7 +12,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from agent.intents import Classification, Intent
-from agent.session_refs import find_session_number, span_of_session_ref
+from agent.session_refs import find_session_ref
 from prompts import prompts_dir
 
 _QUESTION_STARTS = {
@@ -25,12 +25,26 @@ _COMMAND_ORDER = [
     Intent.MENU, Intent.COMPLETE, Intent.PREVIOUS, Intent.NEXT,
 ]  # fmt: skip
 _FUZZY_CUTOFF = 74.0
+_MINUS_NUMBER = re.compile(r"(?<![\w\u0900-\u097f])[-−–]\s*(?=\d)")  # "-3", "− 3", not "2-3"
+
+
+def _kept(ch: str) -> bool:
+    # Letters, digits and combining marks (Devanagari vowel signs are marks, not letters).
+    return ch.isalnum() or ch in "#' " or unicodedata.category(ch).startswith("M")
+
+
+def _minus_sign(text: str, i: int) -> bool:
+    return text[i] == "-" and text[i + 1 : i + 2].isdigit() and (i == 0 or text[i - 1] == " ")
 
 
 def normalize(text: str) -> str:
-    """Lower-case, straighten quotes, drop emoji and punctuation (keeping # and ')."""
+    """Lower-case, straighten quotes, drop emoji and punctuation (keeping #, ' and a minus
+    sign in front of a number, so "section -3" is not session 3)."""
     text = unicodedata.normalize("NFKC", text).lower().replace("’", "'").replace("`", "'")
-    kept = [ch if ch.isalnum() or ch in "#' " else " " for ch in text]
+    text = text.replace("\ufe0f", "").replace("\u20e3", "")  # keycap emoji "5️⃣" is "5"
+    text = _MINUS_NUMBER.sub(" -", text)
+    kept = [ch if _kept(ch) or _minus_sign(text, i) else " "
+            for i, ch in enumerate(text)]  # fmt: skip
     return re.sub(r"\s+", " ", "".join(kept)).strip()
 
 
@@ -83,18 +97,22 @@ class KeywordClassifier:
                 rest = re.sub(rf"(?<![\w']){re.escape(phrase)}(?![\w'])", " ", norm).split()
                 if not self._content_words(rest):
                     exact = len(words) <= len(phrase.split()) + 4
-                    return Classification(intent, source="keyword", exact=exact)
+                    # Filler words around the phrase make it a little less certain.
+                    sure = 1.0 if len(words) == len(phrase.split()) else 0.9
+                    return Classification(intent, source="keyword", confidence=sure, exact=exact)
         return None
 
     def _match_jump(self, norm: str) -> Classification | None:
-        number = find_session_number(norm)
-        span = span_of_session_ref(norm)
-        if number is None or span is None:
+        ref = find_session_ref(norm)
+        if ref is None:
             return None
-        rest = (norm[: span[0]] + " " + norm[span[1] :]).split()
+        rest = (norm[: ref.span[0]] + " " + norm[ref.span[1] :]).split()
         if self._content_words(rest):
             return None
-        return Classification(Intent.JUMP, session=number, source="keyword", exact=len(rest) <= 5)
+        return Classification(
+            Intent.JUMP, session=ref.number, last_session=ref.last, source="keyword",
+            exact=len(rest) <= 5, confidence=1.0 if not rest else 0.9,
+        )  # fmt: skip
 
     def _match_fuzzy(self, norm: str) -> Classification | None:
         words = norm.split()

@@ -242,6 +242,14 @@ class Trainer:
             return ActionResult(_texts(message("progress_not_started", name=name)), progress)
         return ActionResult(_texts(render.progress_text(progress, sessions)), progress)
 
+    def answer_before_enrolment(self, phone: str, question: str) -> ActionResult:
+        """Answer a question from someone who has not started, with an invitation to start."""
+        answered = self.answer(phone, question)
+        name = render.display_name(answered.progress.name if answered.progress else None)
+        total = len(self.knowledge.sessions())
+        invite = Reply(text=message("enrol_invitation", name=name, total=total))
+        return ActionResult([*answered.replies, invite], answered.progress, answered.passages)
+
     def answer(self, phone: str, question: str) -> ActionResult:
         """Answer from the training content (current session first) with the sentences that
         hold the answer, or say it isn't covered. Works in any state: it never moves anyone."""

@@ -9,9 +9,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from agent.compound import ANSWERED_AFTER, split_compound
 from agent.dispatch import dispatch
+from agent.intent_model import intent_model
 from agent.intents import Classification, Intent
+from agent.keywords import normalize
 from agent.retrieval import Passage
+from agent.session_refs import find_session_ref
 from agent.training import Trainer
 from agent.turns import TurnResult
 from store.models import Progress
@@ -54,7 +58,20 @@ def act(ctx: TurnContext, intent: Intent, session: int | None = None) -> str:
     """Apply `intent` with the training rules for the context's partner; a note for the model.
 
     The partner-facing replies stay in `ctx.outcome`; the model only learns that it is done.
+    The session the partner wrote wins over the model's number ("section -3" is an error, not
+    session 3), and the question of a compound message is answered after the navigation, as
+    on the keyword path.
     """
-    guess = Classification(intent, session=session, source="llm")
+    ref = find_session_ref(normalize(ctx.text)) if intent is Intent.JUMP else None
+    if ref is not None:
+        session = ref.number
+    parts = split_compound(ctx.text, intent_model()) if intent in ANSWERED_AFTER else None
+    guess = Classification(
+        intent,
+        session=session,
+        source="llm",
+        last_session=bool(ref and ref.last),
+        question=parts[1] if parts else None,
+    )
     ctx.outcome = dispatch(ctx.trainer, guess, ctx.text, ctx.phone, ctx.progress)
     return f"Done ({intent.value}); the partner has been answered."

@@ -18,9 +18,13 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from agent.keywords import KeywordClassifier
+from agent.intent_rules import IntentClassifier
 from agent.tokens import count_message_tokens, count_tokens
 from evals.replay import OpenAIToolsChatModel
+from store.models import Progress
+
+# The stand-in partner state for a guess: in training (the oracle does not see the state).
+IN_TRAINING = Progress(phone="+0", training_started=True, current_section=1, in_training_mode=True)
 
 Label = tuple[str, int | None]
 _PASSAGE = re.compile(r'<passage session="(\d+)"[^>]*>\n(.*?)\n</passage>', re.DOTALL)
@@ -83,7 +87,7 @@ class OracleChatModel(OpenAIToolsChatModel):
     def _decide(self, text: str) -> AIMessage:
         label = self.labels.get(_norm(text))
         if label is None:
-            guess = KeywordClassifier().classify(text, in_training=True)
+            guess = IntentClassifier().classify(text, IN_TRAINING)
             label = (guess.intent.value, guess.session)
         name, args = tool_call_for(label[0], label[1], text)
         return AIMessage(

@@ -9,14 +9,15 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from agent.intent_rules import IntentClassifier
 from agent.intents import Classification, Intent
-from agent.keywords import KeywordClassifier
 from evals.baseline import compare_runs
 from evals.cli import app
 from evals.gates import check_gates, load_gates
 from evals.loading import DEFAULT_CASSETTE, DEFAULT_GATES
 from evals.runner import RunOptions, run
 
+BLIND_GATES = Path("evals/gates_blind.yaml")
 RECORD_AGAIN = (
     "the LLM requests changed since evals/cassettes/oracle.jsonl was recorded (prompt, tools, "
     "keywords, messages or content). Record it again: "
@@ -46,12 +47,10 @@ def keyword_run() -> dict[str, Any]:
 def _degrade(monkeypatch: pytest.MonkeyPatch) -> None:
     """A classifier broken to answer "other" to everything."""
 
-    def always_other(
-        self: KeywordClassifier, text: str, in_training: bool = False
-    ) -> Classification:
+    def always_other(self: IntentClassifier, text: str, progress: object = None) -> Classification:
         return Classification(Intent.OTHER, source="default", confidence=0.5)
 
-    monkeypatch.setattr(KeywordClassifier, "classify", always_other)
+    monkeypatch.setattr(IntentClassifier, "classify", always_other)
 
 
 def test_keyword_path_passes_its_gates(keyword_run: dict[str, Any]) -> None:
@@ -124,3 +123,12 @@ def test_cli_refuses_bad_input_with_exit_code_2(tmp_path: Path) -> None:
     stray = tmp_path / "rows.jsonl"
     stray.write_text('{"foo": 1}\n')
     assert runner.invoke(app, ["run", "--dataset", str(stray)]).exit_code == 2
+
+
+def test_keyword_path_passes_the_blind_intent_test_set_gates() -> None:
+    """The offline classifier on messages written without seeing it (never tuned on them)."""
+    blind = Path("evals/datasets/blind/intents_test.jsonl")
+    result = run(RunOptions(provider="none", suites=["intents"], datasets=[blind]))
+    result["gates"] = check_gates(result, load_gates(BLIND_GATES), str(BLIND_GATES))
+    assert result["gates"]["checks"], "no gates were checked for the blind test set"
+    assert result["gates"]["passed"], _failed(result)

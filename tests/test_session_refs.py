@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.session_refs import find_session_number, span_of_session_ref
+from agent.keywords import normalize
+from agent.session_refs import find_session_number, find_session_ref, span_of_session_ref
 
 
 @pytest.mark.parametrize(
@@ -53,3 +54,29 @@ def test_span_covers_the_reference_words() -> None:
     span = span_of_session_ref(text)
     assert span is not None and text[span[0] : span[1]] == "session 4"
     assert span_of_session_ref("nothing here") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("would it be ok if i jump straight to the fifth session", 5),
+        ("6th", 6),
+        ("sixth", 6),
+        ("paanchvan session", 5),
+        ("तीसरा सत्र", 3),
+        ("सत्र ३ दिखाओ", 3),
+        ("चौथे सेशन पर ले चलो", 4),
+        ("section -3", -3),
+        ("session minus 2", -2),
+        ("5 number wala", 5),
+        ("skip to number five", 5),
+        ("sessin 4", 4),
+    ],
+)
+def test_finds_the_number_anywhere_in_a_sentence(text: str, number: int) -> None:
+    assert find_session_number(normalize(text)) == number
+
+
+def test_the_last_one_is_the_last_session() -> None:
+    ref = find_session_ref("show me the last one")
+    assert ref is not None and ref.last and ref.number is None

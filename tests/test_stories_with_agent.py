@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agent.engine import MAX_INBOUND_CHARS, Engine
-from agent.keywords import KeywordClassifier
+from agent.intent_rules import IntentClassifier
 from agent.llm_agent import LLMInterpreter, build_llm_interpreter
 from agent.stories import Story, StoryResult, load_stories, play_story
 from agent.training import Trainer
@@ -49,7 +49,7 @@ class Recorder:
 def free_form_turns(story: Story) -> list[str]:
     """The messages the engine hands to the agent: not empty, not too long, not exact commands,
     not taps on buttons (those settle before classification)."""
-    classifier = KeywordClassifier()
+    classifier = IntentClassifier()
     said = [turn.user.strip() for turn in story.turns if turn.payload is None]
     return [
         text

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from agent.intent_rules import IntentClassifier
 from agent.intents import Intent
-from agent.keywords import KeywordClassifier
-from evals.harness import Harness, PartnerState
+from evals.harness import PHONE, Harness, PartnerState
 from evals.metrics import classification_report, confusion_matrix, ratio
 from evals.results import SuiteResult
 from evals.suites.common import Tick, finish, usage_fields
+from store.models import Progress
 
 LABEL_ORDER = [i.value for i in Intent]
 
@@ -21,7 +22,7 @@ def shown(intent: str, session: int | None) -> str:
 
 
 def score_row(
-    row: dict[str, Any], harness: Harness, classifier: KeywordClassifier
+    row: dict[str, Any], harness: Harness, classifier: IntentClassifier
 ) -> dict[str, Any]:
     """Run one labelled message and compare the engine's intent with the label."""
     state = PartnerState(bool(row["in_training"]), row.get("current_session"))
@@ -33,8 +34,13 @@ def score_row(
     session = result.session_arg if result.session_arg is not None else turn.current_session
     correct = predicted == gold and (gold != "jump" or session == row.get("session"))
     confidence = None
-    if result.source != "llm":  # the keyword path's own confidence for the same message
-        confidence = classifier.classify(row["text"], state.in_training).confidence
+    if result.source != "llm":  # the offline classifier's own confidence for the same message
+        started = state.current_session is not None
+        progress = Progress(
+            phone=PHONE, in_training_mode=state.in_training,
+            current_section=state.current_session, training_started=started,
+        )  # fmt: skip
+        confidence = classifier.classify(row["text"], progress).confidence
     return {
         "key": row["text"],
         "text": row["text"],
@@ -66,7 +72,7 @@ def run_intents(
     rows: list[dict[str, Any]], harness: Harness, tick: Tick, datasets: list[str]
 ) -> SuiteResult:
     """Score every row; metrics: accuracy, macro/weighted precision, recall and F1."""
-    classifier = KeywordClassifier()
+    classifier = IntentClassifier()
     cases = harness.map(lambda row: score_row(row, harness, classifier), rows, tick)
     gold = [c["gold"] for c in cases]
     predicted = [c["predicted_intent"] for c in cases]

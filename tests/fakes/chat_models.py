@@ -15,9 +15,13 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from pydantic import Field
 
+from agent.intent_rules import IntentClassifier
 from agent.intents import Intent
-from agent.keywords import KeywordClassifier
 from agent.tokens import count_message_tokens, count_tokens
+from store.models import Progress
+
+# The stand-in partner state for a guess: in training (the oracle does not see the state).
+IN_TRAINING = Progress(phone="+0", training_started=True, current_section=1, in_training_mode=True)
 
 _PASSAGE = re.compile(r'<passage session="(\d+)" heading="([^"]*)">\n(.*?)\n</passage>', re.DOTALL)
 
@@ -131,7 +135,7 @@ def _answer_from(tool_result: str) -> str:
 
 
 def _tool_call_for(text: str) -> AIMessage:
-    guess = KeywordClassifier().classify(text, in_training=True)
+    guess = IntentClassifier().classify(text, IN_TRAINING)
     intent = guess.intent
     if intent in _NAVIGATION:
         return tool_call_message("navigate", {"action": _NAVIGATION[intent]})

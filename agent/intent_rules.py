@@ -36,10 +36,10 @@ class Stage(StrEnum):
 
 def stage_of(progress: Progress | None) -> Stage:
     """The partner's stage from their progress record."""
+    if progress is not None and progress.in_training_mode:
+        return Stage.TRAINING
     if progress is None or not (progress.training_started or progress.current_section):
         return Stage.NEW
-    if progress.in_training_mode:
-        return Stage.TRAINING
     return Stage.FINISHED if progress.completed_at else Stage.PAUSED
 
 

@@ -18,7 +18,8 @@ from evals.runner import RunOptions, run
 ROWS = [
     {"text": "next", "intent": "next", "in_training": True, "current_session": 2,
      "tags": ["terse"]},
-    {"text": "<script>alert('x')</script> go to session 5", "intent": "jump", "session": 5,
+    # Labelled session 6 on purpose: an error row whose text carries markup for the report.
+    {"text": "<script>alert('x')</script> go to session 5", "intent": "jump", "session": 6,
      "in_training": True, "current_session": 2, "tags": ["hard_negative"]},
     {"text": "what is the commission on copper?", "intent": "question", "in_training": True,
      "current_session": 2, "tags": ["paraphrase"]},

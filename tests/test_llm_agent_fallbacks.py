@@ -47,7 +47,8 @@ def test_unusable_output_falls_back_to_keywords(
     asha = partner_on(store, scripted(reply))
     result = asha.turn("ok I get it, what's next?")
     assert result.fallback_reason is not None and why in result.fallback_reason
-    assert result.llm_calls == 1 and result.source == "keyword"
+    # The offline classifier (keywords, then the phrase-bank model) takes over.
+    assert result.llm_calls == 1 and result.source in ("keyword", "model")
     assert result.intent is Intent.NEXT and asha.state() == (True, 3, [1])
 
 

@@ -33,7 +33,7 @@ class ManualClock:
     """A clock that only moves when told to (stories, tests, `--now`); thread-safe."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self._now = aware(start) if start else utcnow()
+        self._now = aware(start).astimezone(UTC) if start else utcnow()
         self._lock = threading.Lock()
 
     def now(self) -> datetime:

@@ -11,7 +11,6 @@ from agent.clock import ManualClock
 from agent.reminder_runner import ReminderScheduler
 from agent.reminder_schedule import ReminderPolicy, load_schedule
 from api.reminders.loop import ReminderLoop
-from store.factory import open_store
 from store.models import ChatEntry, ProgressUpdate, utcnow
 from store.reminders_factory import reminder_store_for
 from store.sqlite_messaging import SQLiteMessagingStore
@@ -40,7 +39,7 @@ def _eventually(check: Callable[[], bool], timeout_s: float = 10.0) -> bool:
 
 
 def test_only_the_lease_holder_runs_a_pass(tmp_path: Path) -> None:
-    store = open_store(wa_settings(tmp_path))
+    store = SQLiteStore(wa_settings(tmp_path).sqlite_path)
     messaging = SQLiteMessagingStore(store)
     scheduler = ReminderScheduler(
         store, reminder_store_for(store), messaging, load_schedule(), ReminderPolicy(),

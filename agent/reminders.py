@@ -141,7 +141,7 @@ def decide(
         why = f"outside the 24-h window and template {step.template} has no Content SID"
         return Decision(phone, "wait", why + " (set REMINDER_TEMPLATE_SIDS)", reminder)
     window = "inside" if reminder.channel == "text" else "outside"
-    return Decision(phone, "send", f"{step.name}, {window} the 24-h window", reminder)
+    return Decision(phone, "send", f"{window} the 24-h window", reminder)
 
 
 def _reminder(

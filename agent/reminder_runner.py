@@ -68,12 +68,15 @@ class ReminderScheduler:
         self.clock = clock
         self.notify = notify  # told the phone once its reminder is queued (wakes a sender)
 
-    def run_once(self, dry_run: bool = False) -> RunReport:
-        """Decide for every partner now; unless `dry_run`, record and queue what is due."""
+    def run_once(self, dry_run: bool = False, phones: set[str] | None = None) -> RunReport:
+        """Decide for every partner (or only `phones`) now; unless `dry_run`, record and
+        queue what is due."""
         now = self.clock.now()
         report = RunReport()
         if not dry_run:
             for reminder in self.reminders.list_reminders(status="recorded"):
+                if phones is not None and reminder.phone not in phones:
+                    continue
                 self.hand(reminder)
                 report.resumed.append(reminder)
         last = self.reminders.last_partner_messages()
@@ -83,6 +86,8 @@ class ReminderScheduler:
             sent[reminder.phone].append(reminder)
         for progress in self.store.list_progress():
             phone = progress.phone
+            if phones is not None and phone not in phones:
+                continue
             decision = decide(
                 progress, last.get(phone), sent[phone], sessions, self.steps, self.policy, now
             )

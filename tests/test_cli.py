@@ -196,3 +196,20 @@ def test_reminders_run_previews_then_sends_once(db: Path, monkeypatch: pytest.Mo
 def test_reminders_run_rejects_a_bad_time(db: Path) -> None:
     result = runner.invoke(app, ["reminders", "run", "--now", "tomorrow"])
     assert result.exit_code == 2 and "ISO time" in result.output
+
+
+def test_chat_wait_moves_time_and_shows_reminders(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("REMINDER_QUIET_START", "REMINDER_QUIET_END"):
+        monkeypatch.setenv(name, "00:00")
+    script = "I am a new partner\n/wait 2h\n/wait 21h\n/wait 3d\n/wait soon\n"
+    result = runner.invoke(
+        app, ["chat", "--phone", "+919812345678", "--name", "Asha"], input=script
+    )
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "(no reminder at" in out and "nudge due at" in out
+    assert "👋 Hi Asha! Session 1" in out
+    assert "[template genie_training_nudge: 1=Asha, 2=Welcome to Kestrel Metals" in out
+    assert "not a duration" in out

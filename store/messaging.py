@@ -144,6 +144,10 @@ class MessagingStore(Protocol):
         """Phones that have pending outbox parts (for the recovery sweep)."""
         ...
 
+    def part_by_sent_sid(self, sent_sid: str) -> OutboxPart | None:
+        """The part Twilio accepted under `sent_sid` (to act on a failed status), or None."""
+        ...
+
     # -- delivery status callbacks --
     def record_status(self, sent_sid: str, status: str, error_code: str | None) -> bool:
         """Log a status callback and update the part sent with that SID; True when one matched."""

@@ -100,6 +100,11 @@ class SQLiteOutbox(SQLiteDatabase):
         sql = "SELECT DISTINCT phone FROM wa_outbox WHERE status = ? LIMIT ?"
         return [r[0] for r in self._rows(sql, (PENDING, limit))]
 
+    def part_by_sent_sid(self, sent_sid: str) -> OutboxPart | None:
+        """The part Twilio accepted under `sent_sid`, or None."""
+        rows = self._rows("SELECT * FROM wa_outbox WHERE sent_sid = ? LIMIT 1", (sent_sid,))
+        return _part(rows[0]) if rows else None
+
     def record_status(self, sent_sid: str, status: str, error_code: str | None) -> bool:
         """Log a status callback and update the part sent with that SID."""
         with self._tx() as db:

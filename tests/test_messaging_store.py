@@ -212,6 +212,9 @@ def test_a_proactive_message_is_queued_once_after_the_replies(store: MessagingSt
     assert store.count_recent(PHONE, utcnow() - timedelta(minutes=1), 10**6) == 1
     store.mark_sent("reminder:a", 0, "SMr")
     assert store.next_part(PHONE) is None and store.parts_for("reminder:a")[0].sent_sid == "SMr"
+    found = store.part_by_sent_sid("SMr")
+    assert found is not None and (found.message_sid, found.content_sid) == ("reminder:a", "HX1")
+    assert store.part_by_sent_sid("SMout") is not None and store.part_by_sent_sid("SMx") is None
 
 
 def test_old_sqlite_outbox_gets_the_template_columns(tmp_path: Path) -> None:

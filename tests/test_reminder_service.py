@@ -15,7 +15,7 @@ from store.models import ChatEntry, ProgressUpdate, utcnow
 from store.reminders_factory import reminder_store_for
 from store.sqlite_messaging import SQLiteMessagingStore
 from store.sqlite_store import SQLiteStore
-from tests.whatsapp_helpers import start_app, wa_settings
+from tests.whatsapp_helpers import WEBHOOK, messaging_of, post_signed, start_app, wa_settings
 
 PHONE = "+919800000001"
 NO_QUIET = {"reminder_quiet_start": "00:00", "reminder_quiet_end": "00:00"}
@@ -73,6 +73,31 @@ def test_the_service_sends_a_due_reminder_and_falls_back_to_the_template(
         assert reminder.fallback and reminder.status == "queued"
         time.sleep(0.3)  # more passes: nothing else goes
         assert len(sender.attempts) == 2
+
+
+def test_a_63016_status_callback_sends_the_template(tmp_path: Path) -> None:
+    client, sender = start_app(
+        tmp_path, reminder_interval_s=0.05,
+        reminder_template_sids={"genie_training_nudge": "HXnudge"}, **NO_QUIET,
+    )  # fmt: skip
+    with client:
+        store = client.app.state.store  # type: ignore[attr-defined]
+        _stalled_partner(store, timedelta(hours=23))
+        assert _eventually(lambda: len(sender.sent) == 1)
+        [text] = sender.sent
+        assert text.content_sid is None
+        key = reminder_store_for(store).reminders_for(PHONE)[0].key
+        sent_sid = messaging_of(client).parts_for(key)[0].sent_sid
+        assert sent_sid is not None
+        form = {"MessageSid": sent_sid, "MessageStatus": "undelivered", "ErrorCode": "63016"}
+        for _ in range(2):  # Twilio may call twice: one template all the same
+            response = post_signed(client, form, path=WEBHOOK + "/status")
+            assert response.status_code == 204
+        assert _eventually(lambda: len(sender.sent) == 2)
+        assert sender.sent[1].content_sid == "HXnudge"
+        time.sleep(0.3)
+        assert len(sender.sent) == 2
+        assert reminder_store_for(store).reminders_for(PHONE)[0].fallback
 
 
 def test_reminders_off_means_no_loop(tmp_path: Path) -> None:

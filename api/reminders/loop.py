@@ -88,6 +88,7 @@ def start_reminders(state: Any, settings: Settings) -> None:
     state.reminder_scheduler = scheduler
     # Set before any reminder exists: an outbox part given up on may be a refused reminder.
     state.whatsapp.deliverer.on_give_up = scheduler.on_give_up
+    state.on_delivery_failed = scheduler.on_give_up  # a failed status callback (routes/twilio)
     if settings.reminders_enabled:
         state.reminder_loop = ReminderLoop(scheduler, state.messaging, settings.reminder_interval_s)
         state.reminder_loop.start()

@@ -24,6 +24,8 @@ from agent.turns import TurnResult
 from prompts import message, prompts_dir
 from store.models import ProgressUpdate
 
+MAX_PHRASE_CHARS = 80  # longer messages are never just "stop" (and skip the normalising)
+
 
 def normalize_phrase(text: str) -> str:
     """Case-folded words; keeps letters, digits and combining marks (Devanagari vowel signs)."""
@@ -78,14 +80,16 @@ def opt_out_step(step: StepInput) -> TurnResult | None:
     opted_out = bool(progress and progress.opted_out)
     name = display_name(progress.name if progress else None)
     store = step.trainer.store
-    if is_opt_out(step.text):
+    vocab = opt_phrases()
+    core = vocab.core(step.text) if len(step.text) <= MAX_PHRASE_CHARS else ""
+    if core in vocab.opt_out:
         if opted_out:
             return _result("opted_out_already", name, Intent.EXIT)
         # Pausing too: a partner who says STOP mid-session wants Genie to stop talking.
         update = ProgressUpdate(opted_out=True, opted_out_at=step.now, in_training_mode=False)
         store.update_progress(step.phone, update)
         return _result("opted_out", name, Intent.EXIT)
-    if opted_out and is_opt_in(step.text):
+    if opted_out and core in vocab.opt_in:
         store.update_progress(step.phone, ProgressUpdate(opted_out=False, opted_out_at=None))
         return _result("opted_in", name, Intent.OTHER)
     return None

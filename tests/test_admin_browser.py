@@ -227,6 +227,8 @@ def test_partner_status_filter_and_reset_in_the_activity_list(page: Any) -> None
     row = page.locator("#activity-table tr[data-action='partner.reset']")
     expect(row).to_have_count(1, timeout=WAIT_MS)
     assert "alice" in row.inner_text() and "Mallory" in row.inner_text()
+
+
 def test_opted_out_partners_and_their_reminders(page: Any, live: tuple[str, Path]) -> None:
     store = SQLiteStore(live[1])
     store.update_progress("+15550004", ProgressUpdate(opted_out=True, opted_out_at=utcnow()))

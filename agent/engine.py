@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from agent.clock import Clock, SystemClock
 from agent.dense import DenseRanker
 from agent.dispatch import dispatch
 from agent.inbound_media import MediaReader
@@ -19,7 +20,7 @@ from agent.turn_steps import StepInput, settle_before_classification
 from agent.turns import Interpreter, InterpreterFailed, TurnResult
 from prompts import message
 from store.base import StoreUnavailable, TrainingStore
-from store.models import ChatEntry, Progress, ProgressUpdate, Who, utcnow
+from store.models import ChatEntry, Progress, ProgressUpdate, Who
 
 log = logging.getLogger("genie.engine")
 MAX_INBOUND_CHARS = 2000
@@ -36,8 +37,10 @@ class Engine:
         interpreter: Interpreter | None = None,
         media_reader: MediaReader | None = None,
         dense: DenseRanker | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.store = store
+        self.clock: Clock = clock or SystemClock()
         self.knowledge = KnowledgeCache(store, dense)
         self.trainer = Trainer(store, self.knowledge, support_contact)
         self.classifier = IntentClassifier()
@@ -119,7 +122,7 @@ class Engine:
     def _understand_and_act(
         self, text: str, phone: str, progress: Progress | None, payload: str | None = None
     ) -> TurnResult:
-        step = StepInput(text, phone, progress, self.trainer, payload)
+        step = StepInput(text, phone, progress, self.trainer, payload, now=self.clock.now())
         settled = settle_before_classification(step, self.steps)
         if settled is not None:
             return settled
@@ -148,7 +151,7 @@ class Engine:
             who: Who, said: str, time: datetime | None = None, session: int | None = None
         ) -> ChatEntry:
             return ChatEntry(
-                phone=inbound.phone, who=who, text=said, time=time or utcnow(),
+                phone=inbound.phone, who=who, text=said, time=time or self.clock.now(),
                 intent=result.intent.value, session=session or result.session, source=source,
                 message_id=inbound.message_id,
             )  # fmt: skip

@@ -105,6 +105,43 @@ class Settings(BaseSettings):
 
     # end admin
 
+    # --- reminders (agent/reminders.py, schedule in prompts/reminders.yaml) ---
+    reminders_enabled: bool = True
+    reminder_max_per_partner: int = Field(default=3, ge=0, le=20)
+    reminder_quiet_start: str = Field(default="21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    reminder_quiet_end: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    reminder_default_timezone: str = "Asia/Kolkata"  # when the phone's country has none
+    reminder_template_sids: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict,
+        description="REMINDER_TEMPLATE_SIDS, comma-separated name=HX... (Twilio Content SIDs)",
+    )
+    reminder_interval_s: float = Field(default=60.0, gt=0)  # how often `genie serve` looks
+    reminders_collection: str = "Genie_Reminders"
+
+    @field_validator("reminder_template_sids", mode="before")
+    @classmethod
+    def _split_template_sids(cls, value: object) -> object:
+        # "reminder_day3=HX123,reminder_day7=HX456", as environment variables give it.
+        if isinstance(value, str):
+            pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
+            if any(len(pair) != 2 or not pair[1].strip() for pair in pairs):
+                raise ValueError("REMINDER_TEMPLATE_SIDS must look like name=HX...,name2=HX...")
+            return {name.strip(): sid.strip() for name, sid in pairs}
+        return value
+
+    @field_validator("reminder_default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+        return value
+
+    # end reminders
+
     @model_validator(mode="after")
     def _derive_defaults(self) -> Settings:
         if self.store is None:

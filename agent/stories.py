@@ -5,14 +5,17 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from agent.clock import ManualClock, parse_duration
 from agent.engine import Engine
 from agent.messages import Inbound
+from agent.story_reminders import StoryReminders, template_problems
 from store.base import TrainingStore
 from store.factory import seed_if_empty
 from store.kb_files import load_kb_file
@@ -30,14 +33,33 @@ class Expect(BaseModel):
     reply_contains: list[str] = Field(default_factory=list)
     reply_not_contains: list[str] = Field(default_factory=list)
     media_contains: list[str] = Field(default_factory=list)  # substrings of sent media URLs
+    # Wait turns only: a template NAME, "any", or null (none); unset = not checked.
+    template: str | None = None
+    sent: int | None = Field(default=None, ge=0)  # wait turns: how many messages went out
 
 
 class Turn(BaseModel):
-    """One partner message and its expectations."""
+    """One partner message (`user`) or a time step (`wait: 26h`), and its expectations."""
 
-    user: str
+    user: str | None = None
     payload: str | None = None  # a tapped button or list row (the user text is its title)
+    wait: str | None = None
     expect: Expect = Field(default_factory=Expect)
+
+    @model_validator(mode="after")
+    def _user_or_wait(self) -> Turn:
+        if (self.user is None) == (self.wait is None):
+            raise ValueError("a turn has either `user:` or `wait:`")
+        if self.wait is not None:
+            parse_duration(self.wait)
+        elif {"template", "sent"} & self.expect.model_fields_set:
+            raise ValueError("`template` and `sent` are for `wait:` turns")
+        return self
+
+    @property
+    def label(self) -> str:
+        """How failures name the turn."""
+        return self.user if self.user is not None else f"wait {self.wait}"
 
 
 class Partner(BaseModel):
@@ -53,6 +75,7 @@ class Story(BaseModel):
     name: str
     partner: Partner = Field(default_factory=Partner)
     content: str | None = None  # a KB file (YAML or Markdown) relative to the story file
+    clock: datetime | None = None  # the story's start time; default: the real time
     turns: list[Turn]
     source_dir: Path = Field(default=Path("."), exclude=True)
 
@@ -153,19 +176,39 @@ def play_story(story: Story, make_engine: EngineFactory | None = None) -> StoryR
             else:
                 seed_if_empty(store)
             engine = make_engine(store) if make_engine else Engine(store)
+            clock = ManualClock(story.clock)
+            engine.clock = clock
+            reminders = StoryReminders(store, clock)
             for i, turn in enumerate(story.turns, start=1):
-                inbound = Inbound(
-                    phone=story.partner.phone,
-                    text=turn.user,
-                    profile_name=story.partner.name,
-                    payload=turn.payload,
+                replies, media, problems = _play_turn(turn, story, engine, reminders)
+                problems = (
+                    check_turn(turn.expect, store, story.partner.phone, replies, media) + problems
                 )
-                sent = engine.handle_message(inbound)
-                replies = [r.text for r in sent]
-                media = [r.media_url for r in sent if r.media_url]
-                problems = check_turn(turn.expect, store, story.partner.phone, replies, media)
                 if problems:
-                    result.failures.append(TurnFailure(story.name, i, turn.user, problems, replies))
+                    result.failures.append(
+                        TurnFailure(story.name, i, turn.label, problems, replies)
+                    )
         finally:
             store.close()
     return result
+
+
+def _play_turn(
+    turn: Turn, story: Story, engine: Engine, reminders: StoryReminders
+) -> tuple[list[str], list[str], list[str]]:
+    """(texts sent, media URLs sent, wait-only problems) of one turn."""
+    if turn.wait is not None:
+        outcome = reminders.wait(parse_duration(turn.wait))
+        problems = []
+        if "template" in turn.expect.model_fields_set:
+            problems += template_problems(turn.expect.template, outcome)
+        if turn.expect.sent is not None and turn.expect.sent != len(outcome.sent):
+            problems.append(f"sent: expected {turn.expect.sent}, got {len(outcome.sent)}")
+        return outcome.texts, [], problems
+    partner = story.partner
+    inbound = Inbound(
+        phone=partner.phone, text=turn.user or "", profile_name=partner.name,
+        payload=turn.payload, received_at=reminders.clock.now(),
+    )  # fmt: skip
+    sent = engine.handle_message(inbound)
+    return [r.text for r in sent], [r.media_url for r in sent if r.media_url], []

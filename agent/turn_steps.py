@@ -9,22 +9,24 @@ next step (and finally the classifier) run.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from agent.training import Trainer
 from agent.turns import TurnResult
-from store.models import Progress
+from store.models import Progress, utcnow
 
 
 @dataclass(frozen=True)
 class StepInput:
-    """What a step sees: the partner's text, phone and progress, and the training rules."""
+    """What a step sees: the partner's text, phone and progress, the training rules, the time."""
 
     text: str
     phone: str
     progress: Progress | None
     trainer: Trainer
     payload: str | None = None  # a tapped button's payload, if the message is a tap
+    now: datetime = field(default_factory=utcnow)  # the engine's clock, so stories move it
 
 
 TurnStep = Callable[[StepInput], TurnResult | None]

@@ -17,6 +17,7 @@ from store.base import TrainingStore
 from store.feedback_reader import FeedbackReader, NoFeedbackYet
 from store.media_files import LocalMediaStorage, MediaStorage
 from store.messaging import MessagingStore
+from store.reminders import ReminderStore
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -73,6 +74,22 @@ def get_feedback_reader(request: Request) -> FeedbackReader:
 AdminDep = Annotated[Admin, Depends(require_admin)]
 AdminStoreDep = Annotated[AdminStore, Depends(get_admin_store)]
 FeedbackDep = Annotated[FeedbackReader, Depends(get_feedback_reader)]
+
+
+def get_reminder_store(request: Request) -> ReminderStore:
+    """The reminder records next to the app's store (same connection), made on first use."""
+    from store.reminders_factory import reminder_store_for
+
+    state = request.app.state
+    with _admin_store_lock:
+        reminders: ReminderStore | None = getattr(state, "reminder_store", None)
+        if reminders is None:
+            reminders = reminder_store_for(state.store, state.settings.reminders_collection)
+            state.reminder_store = reminders
+        return reminders
+
+
+ReminderStoreDep = Annotated[ReminderStore, Depends(get_reminder_store)]
 
 
 # -- WhatsApp transport --

@@ -11,6 +11,7 @@ from agent.bootstrap import build_engine
 from agent.engine import Engine
 from agent.settings import Settings, get_settings
 from api.logging_setup import RequestIdMiddleware
+from api.reminders.loop import start_reminders, stop_reminders
 from api.routes import dev, health, media, messages, twilio
 from api.routes.admin import ADMIN_ROUTERS
 from api.whatsapp.lifecycle import start_whatsapp, stop_whatsapp
@@ -36,7 +37,9 @@ def create_app(
         app.state.store = store or open_store(settings)
         app.state.engine = engine or build_engine(settings, app.state.store)
         start_whatsapp(app.state, settings, sender, messaging)
+        start_reminders(app.state, settings)
         yield
+        stop_reminders(app.state)
         stop_whatsapp(app.state)
         if store is None:
             app.state.store.close()

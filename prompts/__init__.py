@@ -32,10 +32,14 @@ def _messages(folder: str, language: str = "en") -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()}
 
 
+def fill(template: str, values: dict[str, object]) -> str:
+    """`template` with its {placeholders} filled in; unknown ones stay visible."""
+    return template.format_map(_KeepMissing(values))
+
+
 def message(key: str, **values: object) -> str:
     """The partner-facing text `key` from messages.en.yaml with its placeholders filled in."""
-    template = _messages(str(prompts_dir()))[key]
-    return template.format_map(_KeepMissing(values))
+    return fill(_messages(str(prompts_dir()))[key], values)
 
 
 @lru_cache(maxsize=32)

@@ -34,6 +34,10 @@ class OutboundPart(BaseModel):
 
     body: str
     media_url: str | None = None
+    # A WhatsApp template (Twilio Content API): sent instead of `body`, which then only says
+    # how the send reads in logs and transcripts. Variables are a JSON object as a string.
+    content_sid: str | None = None
+    content_variables: str | None = None
 
 
 class PartStatus(StrEnum):
@@ -93,6 +97,11 @@ class MessagingStore(Protocol):
         """Phones that have unprocessed messages (for the recovery sweep)."""
         ...
 
+    def enqueue_proactive(self, key: str, phone: str, part: OutboundPart) -> bool:
+        """Queue a message Genie starts (a reminder) as part 0 of `key`, after the phone's
+        queued replies; False when `key` was queued before (so a retry never sends twice)."""
+        ...
+
     # -- leases: one owner per key across threads and processes --
     def acquire_lease(self, key: str, owner: str, ttl_s: float) -> bool:
         """Take the lease when free, expired or already ours; True when we hold it now."""
@@ -133,6 +142,10 @@ class MessagingStore(Protocol):
 
     def phones_with_pending_parts(self, limit: int = 1000) -> list[str]:
         """Phones that have pending outbox parts (for the recovery sweep)."""
+        ...
+
+    def part_by_sent_sid(self, sent_sid: str) -> OutboxPart | None:
+        """The part Twilio accepted under `sent_sid` (to act on a failed status), or None."""
         ...
 
     # -- delivery status callbacks --

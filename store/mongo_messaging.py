@@ -115,6 +115,27 @@ class MongoMessagingStore(MongoOutbox):
             )
         return result.modified_count == 1
 
+    def enqueue_proactive(self, key: str, phone: str, part: OutboundPart) -> bool:
+        """Queue a message Genie starts as an already-processed inbox document with one part."""
+        stored = {**part.model_dump(), "n": 0, "status": PENDING, "attempts": 0}
+        stored["next_attempt_at"] = utcnow()
+        with unavailable_on_error("enqueue_proactive"):
+            if self._inbox.find_one({"_id": key}, {"_id": 1}):
+                return False
+            counter = self._counters.find_one_and_update(
+                {"_id": phone}, {"$inc": {"seq": 1}}, upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )  # fmt: skip
+            # No received_at: a proactive message never counts toward the partner's rate limit.
+            doc = {"_id": key, "phone": phone, "seq": counter["seq"] if counter else 1}
+            doc |= {"text": "", "processed": True, "proactive": True, "parts": [stored]}
+            doc |= {"part_count": 1, "outbox_pending": True}
+            try:
+                self._inbox.insert_one(doc)
+            except DuplicateKeyError:
+                return False
+        return True
+
     def phones_with_unprocessed(self, limit: int = 1000) -> list[str]:
         """Phones that have unprocessed messages."""
         with unavailable_on_error("phones_with_unprocessed"):

@@ -97,6 +97,14 @@ class MongoOutbox:
             phones = self._inbox.distinct("phone", {"outbox_pending": True})
         return [str(p) for p in phones][:limit]
 
+    def part_by_sent_sid(self, sent_sid: str) -> OutboxPart | None:
+        """The part Twilio accepted under `sent_sid`, or None."""
+        doc = self._find_one("part_by_sent_sid", {"parts.sent_sid": sent_sid})
+        if doc is None:
+            return None
+        found = [n for n, p in enumerate(doc["parts"]) if p.get("sent_sid") == sent_sid]
+        return _part(doc, found[0]) if found else None
+
     def record_status(self, sent_sid: str, status: str, error_code: str | None) -> bool:
         """Log a status callback and update the part sent with that SID."""
         entry = {"sent_sid": sent_sid, "status": status, "error_code": error_code}

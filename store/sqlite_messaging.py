@@ -40,6 +40,7 @@ class SQLiteMessagingStore(SQLiteOutbox):
 
     def __init__(self, source: str | Path | SQLiteDatabase, timeout_s: float = 5.0) -> None:
         super().__init__(source, INBOX_SCHEMA + OUTBOX_SCHEMA, timeout_s)
+        self._add_template_columns()
 
     # -- inbox --
     def record_inbound(self, message: NewInbound) -> bool:
@@ -81,10 +82,11 @@ class SQLiteMessagingStore(SQLiteOutbox):
             db.execute("UPDATE wa_inbox SET processed = 1 WHERE message_sid = ?", (message_sid,))
             now = time.time()
             db.executemany(
-                "INSERT INTO wa_outbox (message_sid, n, phone, seq, body, media_url, status,"
-                " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(message_sid, n, row["phone"], row["seq"], p.body, p.media_url, PENDING, now)
-                 for n, p in enumerate(parts)],
+                "INSERT INTO wa_outbox (message_sid, n, phone, seq, body, media_url, content_sid,"
+                " content_variables, status, next_attempt_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(message_sid, n, row["phone"], row["seq"], p.body, p.media_url, p.content_sid,
+                  p.content_variables, PENDING, now) for n, p in enumerate(parts)],
             )  # fmt: skip
             return True
 

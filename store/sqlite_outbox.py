@@ -6,13 +6,14 @@ import sqlite3
 import time
 from datetime import datetime
 
-from store.messaging import OutboxPart, PartStatus
+from store.messaging import OutboundPart, OutboxPart, PartStatus
 from store.sqlite_db import SQLiteDatabase, from_epoch
 
 OUTBOX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS wa_outbox (
     message_sid TEXT NOT NULL, n INTEGER NOT NULL, phone TEXT NOT NULL, seq INTEGER NOT NULL,
-    body TEXT NOT NULL, media_url TEXT, status TEXT NOT NULL,
+    body TEXT NOT NULL, media_url TEXT, content_sid TEXT, content_variables TEXT,
+    status TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL,
     sent_sid TEXT, error TEXT, delivery_status TEXT, PRIMARY KEY (message_sid, n)
 );
@@ -32,6 +33,28 @@ def _part(row: sqlite3.Row) -> OutboxPart:
 
 class SQLiteOutbox(SQLiteDatabase):
     """Outbox operations; the parts are written by SQLiteMessagingStore.complete_inbound."""
+
+    def _add_template_columns(self) -> None:
+        """Databases made before template sends lack the content columns: add them."""
+        with self._tx() as db:
+            columns = {r["name"] for r in db.execute("PRAGMA table_info(wa_outbox)")}
+            for column in ("content_sid", "content_variables"):
+                if column not in columns:
+                    db.execute(f"ALTER TABLE wa_outbox ADD COLUMN {column} TEXT")
+
+    def enqueue_proactive(self, key: str, phone: str, part: OutboundPart) -> bool:
+        """Queue a message Genie starts as part 0 of `key`, after the phone's queued replies."""
+        with self._tx() as db:
+            sql = "SELECT COALESCE(MAX(seq), 0) FROM wa_inbox WHERE phone = ?"
+            seq = int(db.execute(sql, (phone,)).fetchone()[0])
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO wa_outbox (message_sid, n, phone, seq, body, media_url,"
+                " content_sid, content_variables, status, next_attempt_at)"
+                " VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, phone, seq, part.body, part.media_url, part.content_sid,
+                 part.content_variables, PENDING, time.time()),
+            )  # fmt: skip
+            return cursor.rowcount == 1
 
     def next_part(self, phone: str) -> OutboxPart | None:
         """The phone's first pending part in (arrival, part) order."""
@@ -76,6 +99,11 @@ class SQLiteOutbox(SQLiteDatabase):
         """Phones that have pending outbox parts."""
         sql = "SELECT DISTINCT phone FROM wa_outbox WHERE status = ? LIMIT ?"
         return [r[0] for r in self._rows(sql, (PENDING, limit))]
+
+    def part_by_sent_sid(self, sent_sid: str) -> OutboxPart | None:
+        """The part Twilio accepted under `sent_sid`, or None."""
+        rows = self._rows("SELECT * FROM wa_outbox WHERE sent_sid = ? LIMIT 1", (sent_sid,))
+        return _part(rows[0]) if rows else None
 
     def record_status(self, sent_sid: str, status: str, error_code: str | None) -> bool:
         """Log a status callback and update the part sent with that SID."""

@@ -17,6 +17,7 @@ from api.admin.screens import CHROMIUM, chromium_browser, sign_in
 from api.live_server import LiveServer
 from api.main import create_app
 from store.factory import seed_if_empty
+from store.models import ProgressUpdate, utcnow
 from store.sqlite_store import SQLiteStore
 from tests.admin_helpers import TOKEN, admin_settings, seed_partners, talk
 
@@ -226,3 +227,27 @@ def test_partner_status_filter_and_reset_in_the_activity_list(page: Any) -> None
     row = page.locator("#activity-table tr[data-action='partner.reset']")
     expect(row).to_have_count(1, timeout=WAIT_MS)
     assert "alice" in row.inner_text() and "Mallory" in row.inner_text()
+
+
+def test_opted_out_partners_and_their_reminders(page: Any, live: tuple[str, Path]) -> None:
+    store = SQLiteStore(live[1])
+    store.update_progress("+15550004", ProgressUpdate(opted_out=True, opted_out_at=utcnow()))
+    store.close()
+    page.click("nav a[data-view=partners]")
+    page.wait_for_selector("#reminder-summary table", timeout=WAIT_MS)
+    assert "partners opted out" in page.inner_text("#reminder-summary")
+    page.select_option("#partner-status", "opted_out")
+    rows = page.locator("#partners-table tr[data-phone]")
+    expect(rows).to_have_count(1, timeout=WAIT_MS)
+    page.click("#partners-table tr[data-phone='+15550004']")
+    panel = page.locator("#partner-reminders")
+    expect(panel).to_contain_text("Opted out", timeout=WAIT_MS)
+    expect(panel).to_contain_text("No reminders sent.")
+    page.fill("#partner-timezone", "Europe/London")
+    page.click("#partner-reminders button")
+    expect(page.locator("body")).to_contain_text(
+        "Quiet hours follow Europe/London", timeout=WAIT_MS
+    )
+    store = SQLiteStore(live[1])
+    assert store.get_progress("+15550004").timezone == "Europe/London"  # type: ignore[union-attr]
+    store.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -168,3 +170,46 @@ def test_an_unreadable_story_file_is_an_error(tmp_path: Path) -> None:
     broken.write_text("name: no turns\n", encoding="utf-8")
     result = runner.invoke(app, ["stories", str(broken)])
     assert result.exit_code == 2 and "broken.yaml" in result.stderr
+
+
+def test_reminders_run_previews_then_sends_once(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("REMINDER_QUIET_START", "REMINDER_QUIET_END"):
+        monkeypatch.setenv(name, "00:00")  # no quiet hours, whatever the real time is
+    phone = "+919812345678"
+    chat = runner.invoke(
+        app, ["chat", "--phone", phone, "--name", "Asha"], input="I am a new partner\n"
+    )
+    assert chat.exit_code == 0
+    store = SQLiteStore(db)
+    [line] = [c for c in store.chat_history(phone) if c.who == "partner"]
+    store.close()
+    at = (line.time + timedelta(hours=23)).astimezone(ZoneInfo("Asia/Kolkata"))  # in the window
+    preview = runner.invoke(app, ["reminders", "run", "--dry-run", "--now", at.isoformat()])
+    assert preview.exit_code == 0, preview.output
+    assert "nudge (text)" in preview.output and "1 would send" in preview.output
+    sent = runner.invoke(app, ["reminders", "run", "--now", at.isoformat()])
+    assert "👋 Hi Asha!" in sent.output and "1 queued" in sent.output  # the console sender
+    again = runner.invoke(app, ["reminders", "run", "--now", at.isoformat(), "--all"])
+    assert "nudge already sent" in again.output and "0 queued" in again.output
+
+
+def test_reminders_run_rejects_a_bad_time(db: Path) -> None:
+    result = runner.invoke(app, ["reminders", "run", "--now", "tomorrow"])
+    assert result.exit_code == 2 and "ISO time" in result.output
+
+
+def test_chat_wait_moves_time_and_shows_reminders(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("REMINDER_QUIET_START", "REMINDER_QUIET_END"):
+        monkeypatch.setenv(name, "00:00")
+    script = "I am a new partner\n/wait 2h\n/wait 21h\n/wait 3d\n/wait soon\n"
+    result = runner.invoke(
+        app, ["chat", "--phone", "+919812345678", "--name", "Asha"], input=script
+    )
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "(no reminder at" in out and "nudge due at" in out
+    assert "👋 Hi Asha! Session 1" in out
+    assert "[template genie_training_nudge: 1=Asha, 2=Welcome to Kestrel Metals" in out
+    assert "not a duration" in out

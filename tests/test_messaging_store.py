@@ -190,3 +190,47 @@ def test_mongo_a_settled_reply_still_flagged_pending_does_not_block_the_queue() 
     head = store.next_part(PHONE)
     assert head is not None and head.message_sid == "SM2"
     assert db["WA_Inbox"].find_one({"_id": "SM1"})["outbox_pending"] is False
+
+
+def test_a_proactive_message_is_queued_once_after_the_replies(store: MessagingStore) -> None:
+    store.record_inbound(inbound("SM1"))
+    store.complete_inbound("SM1", [OutboundPart(body="reply")])
+    template = OutboundPart(
+        body="[template nudge: 1=Asha]", content_sid="HX1", content_variables='{"1": "Asha"}'
+    )
+    assert store.enqueue_proactive("reminder:a", PHONE, template) is True
+    assert store.enqueue_proactive("reminder:a", PHONE, template) is False  # a retry
+    head = store.next_part(PHONE)
+    assert head is not None and head.message_sid == "SM1"
+    store.mark_sent("SM1", 0, "SMout")
+    head = store.next_part(PHONE)
+    assert head is not None and (head.message_sid, head.n) == ("reminder:a", 0)
+    assert (head.content_sid, head.content_variables) == ("HX1", '{"1": "Asha"}')
+    assert store.phones_with_pending_parts() == [PHONE]
+    # Not an inbound message: nothing to process, and no weight in the rate limit.
+    assert store.phones_with_unprocessed() == []
+    assert store.count_recent(PHONE, utcnow() - timedelta(minutes=1), 10**6) == 1
+    store.mark_sent("reminder:a", 0, "SMr")
+    assert store.next_part(PHONE) is None and store.parts_for("reminder:a")[0].sent_sid == "SMr"
+    found = store.part_by_sent_sid("SMr")
+    assert found is not None and (found.message_sid, found.content_sid) == ("reminder:a", "HX1")
+    assert store.part_by_sent_sid("SMout") is not None and store.part_by_sent_sid("SMx") is None
+
+
+def test_old_sqlite_outbox_gets_the_template_columns(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE wa_outbox (message_sid TEXT NOT NULL, n INTEGER NOT NULL,"
+            " phone TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL, media_url TEXT,"
+            " status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+            " next_attempt_at REAL NOT NULL, sent_sid TEXT, error TEXT, delivery_status TEXT,"
+            " PRIMARY KEY (message_sid, n))"
+        )
+    store = SQLiteMessagingStore(path)
+    part = OutboundPart(body="x", content_sid="HX1", content_variables="{}")
+    assert store.enqueue_proactive("reminder:b", PHONE, part)
+    assert store.parts_for("reminder:b")[0].content_sid == "HX1"
+    store.close()

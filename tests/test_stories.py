@@ -82,3 +82,55 @@ def test_a_story_with_a_missing_content_file_is_a_story_file_error(tmp_path: Pat
     path.write_text("name: x\ncontent: nowhere.yaml\nturns: [{user: hi}]\n", encoding="utf-8")
     with pytest.raises(StoryFileError, match=r"nowhere\.yaml"):
         load_stories(path)
+
+
+@pytest.mark.parametrize(
+    ("turn", "problem"),
+    [
+        ("{user: hi, wait: 1h}", "either `user:` or `wait:`"),
+        ("{expect: {sent: 0}}", "either `user:` or `wait:`"),
+        ("{wait: soon}", "not a duration"),
+        ("{user: hi, expect: {template: any}}", "for `wait:` turns"),
+    ],
+)
+def test_bad_turns_are_story_file_errors(tmp_path: Path, turn: str, problem: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"name: bad\nturns:\n  - {turn}\n", encoding="utf-8")
+    with pytest.raises(StoryFileError, match=problem):
+        load_stories(path)
+
+
+WAIT_STORY = """\
+name: wait
+clock: 2026-03-02T10:00:00+05:30
+partner: {phone: "+919800000001", name: Asha}
+turns:
+  - user: I am a new partner
+  - wait: 3d
+    expect: %s
+"""
+
+
+@pytest.mark.parametrize(
+    ("expect", "problem"),
+    [
+        ("{template: null}", "template: expected none, sent ['genie_training_nudge']"),
+        ("{template: other}", "template: expected 'other', sent ['genie_training_nudge']"),
+        ("{sent: 2}", "sent: expected 2, got 1"),
+        ("{reply_not_contains: ['[template']}", "reply should not contain '[template'"),
+    ],
+)
+def test_a_wrong_wait_expectation_fails(tmp_path: Path, expect: str, problem: str) -> None:
+    path = tmp_path / "wait.yaml"
+    path.write_text(WAIT_STORY % expect, encoding="utf-8")
+    [story] = load_stories(path)
+    [failure] = play_story(story).failures
+    assert (failure.index, failure.user, failure.problems) == (2, "wait 3d", [problem])
+
+
+def test_template_any_and_by_name_pass(tmp_path: Path) -> None:
+    path = tmp_path / "wait.yaml"
+    path.write_text(WAIT_STORY % "{template: any, sent: 1}", encoding="utf-8")
+    assert play_story(load_stories(path)[0]).passed
+    path.write_text(WAIT_STORY % "{template: genie_training_nudge}", encoding="utf-8")
+    assert play_story(load_stories(path)[0]).passed

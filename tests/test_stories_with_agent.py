@@ -10,6 +10,7 @@ import pytest
 from agent.engine import MAX_INBOUND_CHARS, Engine
 from agent.intent_rules import IntentClassifier
 from agent.llm_agent import LLMInterpreter, build_llm_interpreter
+from agent.opt_out import is_opt_in, is_opt_out
 from agent.stories import Story, StoryResult, load_stories, play_story
 from agent.training import Trainer
 from agent.turns import InterpreterFailed, TurnResult
@@ -48,13 +49,18 @@ class Recorder:
 
 def free_form_turns(story: Story) -> list[str]:
     """The messages the engine hands to the agent: not empty, not too long, not exact commands,
-    not taps on buttons (those settle before classification)."""
+    not taps on buttons, not STOP/START (all settle before classification; the stories say
+    START only while opted out)."""
     classifier = IntentClassifier()
-    said = [turn.user.strip() for turn in story.turns if turn.payload is None]
+    said = [t.user.strip() for t in story.turns if t.user is not None and t.payload is None]
     return [
         text
         for text in said
-        if text and len(text) <= MAX_INBOUND_CHARS and not classifier.classify(text).exact
+        if text
+        and len(text) <= MAX_INBOUND_CHARS
+        and not classifier.classify(text).exact
+        and not is_opt_out(text)
+        and not is_opt_in(text)
     ]
 
 

@@ -7,6 +7,7 @@ import typer
 from agent.cli.admin import app as admin_app
 from agent.cli.chat import chat
 from agent.cli.kb import app as kb_app
+from agent.cli.reminders import app as reminders_app
 from agent.cli.serve import serve
 from agent.cli.stories import stories
 from agent.cli.whatsapp import app as whatsapp_app
@@ -20,6 +21,7 @@ app.command("stories")(stories)
 app.command("bench")(bench)
 app.add_typer(kb_app, name="kb")
 app.add_typer(admin_app, name="admin")
+app.add_typer(reminders_app, name="reminders")
 app.add_typer(evals_app, name="evals")
 app.add_typer(whatsapp_app, name="whatsapp")
 

@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.panel import Panel
 
 from agent.bootstrap import build_engine
+from agent.chat_time import WAIT_COMMAND, ChatTime
+from agent.clock import ManualClock
 from agent.messages import Inbound, Reply
 from agent.settings import get_settings
 
@@ -42,9 +44,17 @@ def chat(
         return
     console = Console(highlight=False)
     plain = not sys.stdin.isatty()
-    engine = build_engine(get_settings())
+    settings = get_settings()
+    engine = build_engine(settings)
+    # One clock for the engine and `/wait`, so moved time is the time the chat is recorded at.
+    clock = ManualClock()
+    engine.clock = clock
+    time = ChatTime(settings, engine.store, clock)
     if not plain:
-        console.print(f"[dim]Chatting as {phone}. Ctrl-D to quit. Try: I am a new partner[/dim]")
+        console.print(
+            f"[dim]Chatting as {phone}. Ctrl-D to quit. Try: I am a new partner."
+            " /wait 26h moves time and shows the reminders.[/dim]"
+        )
     while True:
         try:
             line = input("" if plain else "you> ")
@@ -54,8 +64,12 @@ def chat(
             print(f"you> {line}", flush=True)
         if not line.strip():
             continue
-        _show(
-            console,
-            engine.handle_message(Inbound(phone=phone, text=line, profile_name=name)),
-            plain,
-        )
+        if line.strip().startswith(WAIT_COMMAND):
+            try:
+                texts = time.wait(phone, line.strip())
+            except ValueError as exc:
+                texts = [f"({exc})"]
+            _show(console, [Reply(text=text) for text in texts], plain)
+            continue
+        inbound = Inbound(phone=phone, text=line, profile_name=name, received_at=clock.now())
+        _show(console, engine.handle_message(inbound), plain)

@@ -12,12 +12,14 @@ from api.routes import (
     admin_kpis,
     admin_partners,
     admin_questions,
+    admin_reminders,
 )
 
 # Each one answers 404 unless ADMIN_TOKENS is set.
 ADMIN_ROUTERS: list[APIRouter] = [
     admin_content.router,
     admin_partners.router,
+    admin_reminders.router,
     admin_analytics.router,
     admin_kpis.router,
     admin_questions.router,

@@ -19,6 +19,7 @@ ASSETS = {
     "overview.js": "text/javascript",
     "partners.js": "text/javascript",
     "transcript.js": "text/javascript",
+    "reminders.js": "text/javascript",
     "editor.js": "text/javascript",
     "kpis.js": "text/javascript",
     "period.js": "text/javascript",

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import MessagingDep, WhatsAppDep
 from api.logging_setup import mask_phone
 from api.whatsapp.inbound_form import IgnoredMessage, parse_inbound
+from api.whatsapp.outbox import GiveUpHook
 from api.whatsapp.signature import VerifiedForm
 from store.base import StoreUnavailable
+from store.messaging import MessagingStore
 
 router = APIRouter(prefix="/api/webhook/twilio", tags=["whatsapp"])
 log = logging.getLogger("genie.whatsapp")
@@ -54,7 +56,9 @@ async def inbound_message(
 
 
 @router.post("/status", status_code=204, response_class=Response)
-async def delivery_status(form: VerifiedForm, messaging: MessagingDep) -> Response:
+async def delivery_status(
+    form: VerifiedForm, messaging: MessagingDep, request: Request
+) -> Response:
     """Record a delivery status callback (sent, delivered, read, failed ...) for a sent part."""
     sid = form.get("MessageSid", "")
     status = form.get("MessageStatus", "").lower()
@@ -73,4 +77,22 @@ async def delivery_status(form: VerifiedForm, messaging: MessagingDep) -> Respon
     )
     if not matched:
         log.info("status for %s matched no outbox part (sent by something else?)", sid)
+    elif status in ("failed", "undelivered"):
+        # Twilio mostly reports 63016 (outside the 24-h window) here, not in the send's answer.
+        hook = getattr(request.app.state, "on_delivery_failed", None)
+        if hook is not None:
+            await run_in_threadpool(_tell_hook, hook, messaging, sid, status, error_code)
     return Response(status_code=204)
+
+
+def _tell_hook(
+    hook: GiveUpHook, messaging: MessagingStore, sid: str, status: str, code: str | None
+) -> None:
+    """Hand the failed part to the hook (the reminders' 63016 fallback); never raises."""
+    try:
+        part = messaging.part_by_sent_sid(sid)
+        if part is not None:
+            number = int(code) if code and code.isdigit() else None
+            hook(part, number, f"delivery {status} (error {code})")
+    except Exception:  # the status is recorded; Twilio must not retry the callback for this
+        log.exception("delivery-failure hook failed for %s", sid)

@@ -21,6 +21,10 @@ from store.models import utcnow
 
 log = logging.getLogger("genie.whatsapp")
 
+# Told about every part given up for good: (part, Twilio error code, error). Reminders use it
+# to send their template when Twilio refuses the free-form text outside the 24-h window (63016).
+GiveUpHook = Callable[[OutboxPart, int | None, str], None]
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -50,8 +54,10 @@ class OutboxDeliverer:
         lease_s: float,
         stopping: threading.Event,
         keeper: LeaseKeeper | None = None,
+        on_give_up: GiveUpHook | None = None,
     ) -> None:
         self.messaging = messaging
+        self.on_give_up = on_give_up
         self.sender = sender
         self.schedule = schedule
         self.policy = policy
@@ -92,7 +98,10 @@ class OutboxDeliverer:
             return
         attempts = self.messaging.record_attempt(sid, n)
         try:
-            outbound = OutboundMessage(to=part.phone, body=part.body, media_url=part.media_url)
+            outbound = OutboundMessage(
+                to=part.phone, body=part.body, media_url=part.media_url,
+                content_sid=part.content_sid, content_variables=part.content_variables,
+            )  # fmt: skip
         except ValidationError as exc:
             self._fail(part, f"invalid message: {exc.errors()[0]['msg']}")
             return
@@ -112,7 +121,7 @@ class OutboxDeliverer:
                 n + 1, to, attempts, self.policy.max_attempts, delay_s, result.error,
             )  # fmt: skip
         else:
-            self._fail(part, result.error or "unknown error")
+            self._fail(part, result.error or "unknown error", result.error_code)
 
     def _try_send(self, outbound: OutboundMessage) -> SendResult:
         try:
@@ -121,6 +130,11 @@ class OutboxDeliverer:
             log.exception("sender raised")
             return SendResult(ok=False, retryable=True, error=f"sender raised: {exc!r}")
 
-    def _fail(self, part: OutboxPart, error: str) -> None:
+    def _fail(self, part: OutboxPart, error: str, error_code: int | None = None) -> None:
         self.messaging.mark_failed(part.message_sid, part.n, error)
         log.error("gave up on part %d to %s: %s", part.n + 1, mask_phone(part.phone), error)
+        if self.on_give_up is not None:
+            try:
+                self.on_give_up(part, error_code, error)
+            except Exception:  # the part is settled either way; the hook's owner logs its own
+                log.exception("give-up hook failed for part %d of %s", part.n + 1, part.message_sid)

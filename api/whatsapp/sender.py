@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
@@ -10,7 +11,7 @@ import uuid
 from typing import Protocol, TextIO
 
 import requests
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, field_validator, model_validator
 from twilio.base import values
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
@@ -23,11 +24,26 @@ _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 
 
 class OutboundMessage(BaseModel):
-    """One message to send to a partner; `to` is E.164 (a `whatsapp:` prefix is stripped)."""
+    """One message to send to a partner; `to` is E.164 (a `whatsapp:` prefix is stripped).
+
+    With `content_sid` it is an approved WhatsApp template (Twilio Content API): Twilio gets
+    the SID and `content_variables` (a JSON object as a string) and no body; `body` then only
+    says how the send reads in logs and on the console.
+    """
 
     to: str
     body: str
     media_url: str | None = None
+    content_sid: str | None = None
+    content_variables: str | None = None
+
+    @model_validator(mode="after")
+    def _template_fields(self) -> OutboundMessage:
+        if self.content_variables is not None:
+            if not self.content_sid:
+                raise ValueError("content_variables without content_sid (Twilio error 21654)")
+            check_content_variables(self.content_variables)
+        return self
 
     @field_validator("to", mode="before")
     @classmethod
@@ -37,6 +53,20 @@ class OutboundMessage(BaseModel):
             if not _E164.match(value):
                 raise ValueError(f"not an E.164 phone number: {value!r}")
         return value
+
+
+def check_content_variables(raw: str) -> dict[str, str]:
+    """The template variables of a JSON string; ValueError when Twilio would refuse them."""
+    try:
+        variables = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"content_variables is not JSON: {exc}") from exc
+    if not isinstance(variables, dict):
+        raise ValueError("content_variables must be a JSON object")
+    for key, value in variables.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"template variable {key!r} is empty (Twilio error 21656)")
+    return variables
 
 
 class SendResult(BaseModel):
@@ -89,12 +119,13 @@ class CollectingSender:
         with self._lock:
             return list(self._attempts)
 
-    def fail_next(self, status: int = 503, count: int = 1) -> None:
+    def fail_next(self, status: int = 503, count: int = 1, error_code: int | None = None) -> None:
         """Make the next `count` sends fail with HTTP `status` (retryable when 429 or 5xx)."""
         retryable = is_retryable_status(status)
         failure = SendResult(
-            ok=False, retryable=retryable, error=f"scripted {status}", status_code=status
-        )
+            ok=False, retryable=retryable, error=f"scripted {status}", status_code=status,
+            error_code=error_code,
+        )  # fmt: skip
         with self._lock:
             self._scripted.extend([failure] * count)
 
@@ -154,12 +185,18 @@ class TwilioSender:
 
     def send(self, message: OutboundMessage) -> SendResult:
         """Create the message at Twilio; classify any failure instead of raising."""
+        # A template goes without body or media (Twilio refuses both with a content_sid).
+        template = message.content_sid is not None
         try:
             created = self._client.messages.create(
                 to=WHATSAPP_PREFIX + message.to,
                 from_=self._from,
-                body=message.body,
-                media_url=[message.media_url] if message.media_url else values.unset,
+                body=values.unset if template else message.body,
+                media_url=[message.media_url]
+                if message.media_url and not template
+                else values.unset,
+                content_sid=message.content_sid or values.unset,
+                content_variables=message.content_variables or values.unset,
                 status_callback=self._status_callback,
             )
         except (TwilioRestException, TwilioServiceException) as exc:

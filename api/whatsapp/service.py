@@ -10,7 +10,7 @@ from agent.settings import Settings
 from api.logging_setup import mask_phone
 from api.whatsapp.due_queue import DueQueue
 from api.whatsapp.lease_keeper import LeaseKeeper
-from api.whatsapp.outbox import OutboxDeliverer, RetryPolicy
+from api.whatsapp.outbox import GiveUpHook, OutboxDeliverer, RetryPolicy
 from api.whatsapp.processor import InboundProcessor, MessageHandler
 from api.whatsapp.rate_limit import RateLimit
 from api.whatsapp.sender import Sender
@@ -36,6 +36,7 @@ class WhatsAppService:
         sweep_interval_s: float = 5.0,
         retry: RetryPolicy | None = None,
         rate_limit: RateLimit | None = None,
+        on_give_up: GiveUpHook | None = None,
     ) -> None:
         self.messaging = messaging
         self._stopping = threading.Event()
@@ -51,12 +52,17 @@ class WhatsAppService:
         )  # fmt: skip
         self.deliverer = OutboxDeliverer(
             messaging, sender, self.notify_outbox, policy=retry or RetryPolicy(),
-            lease_s=lease_s, stopping=self._stopping, keeper=self.keeper,
+            lease_s=lease_s, stopping=self._stopping, keeper=self.keeper, on_give_up=on_give_up,
         )  # fmt: skip
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, messaging: MessagingStore, handler: MessageHandler, sender: Sender
+        cls,
+        settings: Settings,
+        messaging: MessagingStore,
+        handler: MessageHandler,
+        sender: Sender,
+        on_give_up: GiveUpHook | None = None,
     ) -> WhatsAppService:
         """A service configured by the WhatsApp settings block."""
         return cls(
@@ -73,6 +79,7 @@ class WhatsAppService:
                 settings.outbox_backoff_max_s,
             ),
             rate_limit=RateLimit(settings.rate_limit_messages, settings.rate_limit_window_s),
+            on_give_up=on_give_up,
         )
 
     def notify_inbound(self, phone: str) -> None:

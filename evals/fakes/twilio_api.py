@@ -33,6 +33,13 @@ class FakeMessage:
     body: str
     media_urls: list[str]
     accepted_at: float  # time.monotonic()
+    content_sid: str | None = None  # a WhatsApp template send (Content API)
+    content_variables: str | None = None  # its variables, a JSON object as a string
+
+    @property
+    def variables(self) -> dict[str, str]:
+        """The template variables, decoded ({} for a free-form message)."""
+        return dict(json.loads(self.content_variables)) if self.content_variables else {}
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,7 @@ class FakeTwilioAPI:
         self._faults: list[int] = []
         self._delays: list[float] = []
         self._failing_phones: dict[str, int] = {}
+        self._closed_windows: set[str] = set()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
 
@@ -109,6 +117,16 @@ class FakeTwilioAPI:
         with self._lock:
             self._failing_phones[phone] = status
 
+    def close_window(self, phone: str) -> None:
+        """Refuse free-form messages to `phone` with 63016, as outside WhatsApp's 24-h window."""
+        with self._lock:
+            self._closed_windows.add(phone)
+
+    def open_window(self, phone: str) -> None:
+        """Accept free-form messages to `phone` again (the partner wrote)."""
+        with self._lock:
+            self._closed_windows.discard(phone)
+
     def __enter__(self) -> FakeTwilioAPI:
         poll_s = 0.02  # serve_forever's default 0.5 s would slow every test teardown
         self._thread = threading.Thread(target=self._server.serve_forever, args=(poll_s,))
@@ -137,7 +155,14 @@ class FakeTwilioAPI:
                 return status, error_body(*rejection)
             to, from_, body = (form.get(key, [""])[0] for key in ("To", "From", "Body"))
             sid = "SM" + uuid.uuid4().hex
-            message = FakeMessage(sid, to, from_, body, form.get("MediaUrl", []), time.monotonic())
+            content_sid, variables = (
+                form.get("ContentSid", [None])[0],
+                form.get("ContentVariables", [None])[0],
+            )
+            message = FakeMessage(
+                sid, to, from_, body, form.get("MediaUrl", []), time.monotonic(),
+                content_sid, variables,
+            )  # fmt: skip
             self._messages.append(message)
         if self.on_message is not None:
             self.on_message(message)
@@ -158,12 +183,32 @@ class FakeTwilioAPI:
         if auth != (self.account_sid, self.auth_token) or match["sid"] != self.account_sid:
             return 401, None
         to, body = form.get("To", [""])[0], form.get("Body", [""])[0]
-        if not body and not form.get("MediaUrl"):
+        content_sid = form.get("ContentSid", [""])[0]
+        if form.get("ContentVariables") and not content_sid:
+            return 400, 21654
+        if content_sid:
+            if not _valid_variables(form.get("ContentVariables", ["{}"])[0]):
+                return 400, 21656
+        elif not body and not form.get("MediaUrl"):
             return 400, 21602
         if len(body) > MAX_BODY_CHARS:
             return 400, 21617
-        phone_status = self._failing_phones.get(to.removeprefix("whatsapp:"))
+        phone = to.removeprefix("whatsapp:")
+        if not content_sid and phone in self._closed_windows:
+            return 400, 63016
+        phone_status = self._failing_phones.get(phone)
         return (phone_status, None) if phone_status else None
+
+
+def _valid_variables(raw: str) -> bool:
+    """Twilio's rule: a JSON object whose values are non-empty strings."""
+    try:
+        variables = json.loads(raw)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(variables, dict) and all(
+        isinstance(v, str) and v.strip() for v in variables.values()
+    )
 
 
 class _Server(QuietThreadingServer):

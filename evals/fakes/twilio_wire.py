@@ -14,6 +14,12 @@ ERROR_TEXT = {
     21211: "Invalid 'To' Phone Number",
     21602: "Message body is required.",
     21617: "The concatenated message body exceeds the 1600 character limit.",
+    21654: "ContentSid Required",
+    21656: "The ContentVariables Parameter is invalid",
+    63016: (
+        "Failed to send freeform message because you are outside the allowed window. "
+        "If you are using WhatsApp, please use a Message Template."
+    ),
 }
 CODE_FOR_STATUS = {400: 21211, 401: 20003, 404: 20404, 429: 20429, 500: 20500, 503: 20503}
 

@@ -2,6 +2,7 @@
 
 import { api, download } from "./api.js";
 import { $, ago, clear, debounce, el } from "./dom.js";
+import { showReminderSummary } from "./reminders.js";
 
 const PAGE = 25;
 export const STATUS = {
@@ -66,7 +67,7 @@ async function load() {
 }
 
 export async function showPartners() {
-  await load();
+  await Promise.all([load(), showReminderSummary()]);
 }
 
 function reload() {

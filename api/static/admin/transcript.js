@@ -2,6 +2,7 @@
 
 import { api } from "./api.js";
 import { $, bubble, clear, clock, el, toast, when } from "./dom.js";
+import { showPartnerReminders } from "./reminders.js";
 
 let phone = null;
 
@@ -54,7 +55,7 @@ export async function showPartner(which) {
       `${s.state === "completed" ? "✓" : s.state === "current" ? "▶" : "○"} ${s.s_no}`));
     select.append(el("option", { value: s.s_no }, `Session ${s.s_no} · ${s.heading} (${s.messages})`));
   }
-  await loadTranscript();
+  await Promise.all([loadTranscript(), showPartnerReminders(phone, p)]);
 }
 
 export function initTranscript() {

@@ -8,7 +8,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
-from store.admin import erase_variants
+from store.admin import erase_variants, per_phone_key
 from store.admin_models import PHONE_FIELDS, Analytics, ContentVersion
 from store.models import ChatEntry
 from store.mongo_analytics import mongo_analytics
@@ -147,7 +147,9 @@ class MongoAdmin(MongoAudit):
         """Delete documents about the phone from every collection with a phone-like field."""
         variants = erase_variants(phone)
         # _id too: some collections key per-phone documents by the phone (e.g. counters).
-        query = {"$or": [{f: {"$in": variants}} for f in (*PHONE_FIELDS, "_id")]}
+        by_field: list[Doc] = [{f: {"$in": variants}} for f in (*PHONE_FIELDS, "_id")]
+        # Per-phone keys such as the WhatsApp leases' "inbox:+9198...".
+        query = {"$or": [*by_field, {"_id": {"$regex": per_phone_key(variants).pattern}}]}
         deleted: dict[str, int] = {}
         with unavailable_on_error("erase_partner"):
             for name in self._db.list_collection_names():

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from datetime import datetime, timedelta
 
-from store.admin import erase_variants
+from store.admin import erase_variants, per_phone_key
 from store.admin_models import PHONE_FIELDS, Analytics, ContentVersion
 from store.messaging import as_utc
 from store.models import ChatEntry, TrainingSession
@@ -183,6 +183,16 @@ class SQLiteAdmin(SQLiteAudit):
                 count = db.execute(f'DELETE FROM "{table}" WHERE {where}', params).rowcount
                 if count:
                     deleted[table] = count
+            if "wa_leases" in tables:
+                keyed = per_phone_key(variants)
+                keys = [r["key"] for r in db.execute("SELECT key FROM wa_leases")]
+                gone = [(k,) for k in keys if keyed.match(k)]
+                db.executemany("DELETE FROM wa_leases WHERE key = ?", gone)
+                if gone:
+                    deleted["wa_leases"] = len(gone)
+        # secure_delete zeroes the freed pages; the checkpoint then overwrites the old copies
+        # the write-ahead log still held, so the number is in neither file afterwards.
+        self.store.checkpoint_now()
         return deleted
 
     # -- analytics --

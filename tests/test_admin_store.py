@@ -236,6 +236,18 @@ def test_erase_partner_everywhere(store: TrainingStore, admin: AdminStore) -> No
     assert admin.erase_partner("+15550001") == {}
 
 
+def test_erase_deletes_the_phones_whatsapp_leases(store: TrainingStore, admin: AdminStore) -> None:
+    messaging = _messaging_for(store)
+    for key in ("inbox:+15550001", "outbox:+15550001", "inbox:+15550002"):
+        assert messaging.acquire_lease(key, "worker-1", 3600)
+    deleted = admin.erase_partner("15550001")  # any stored form of the phone
+    assert sum(deleted.values()) == 2
+    # Gone: another owner can take them at once, the other partner's lease is still held.
+    assert messaging.acquire_lease("inbox:+15550001", "worker-2", 60)
+    assert messaging.acquire_lease("outbox:+15550001", "worker-2", 60)
+    assert not messaging.acquire_lease("inbox:+15550002", "worker-2", 60)
+
+
 def _messaging_for(store: TrainingStore) -> Any:
     """The WhatsApp messaging store on the same database, when that module exists."""
     try:

@@ -69,6 +69,11 @@ class AdminStore(AuditLog, Protocol):
         """Move partners' progress and chat lines from old to new session numbers."""
         ...
 
+    def fit_progress_to_sessions(self, numbers: list[int]) -> int:
+        """Apply `fit_progress` to every partner after the content changed to `numbers`;
+        returns how many partners changed. Nobody's last_updated moves."""
+        ...
+
     def erase_partner(self, phone: str) -> dict[str, int]:
         """Delete every record about the phone in every table/collection (also per-phone keys
         such as WhatsApp leases); counts per name. SQLite also rewrites the freed pages."""

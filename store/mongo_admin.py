@@ -9,7 +9,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
 from store.admin import erase_variants, per_phone_key
-from store.admin_models import PHONE_FIELDS, Analytics, ContentVersion
+from store.admin_models import PHONE_FIELDS, Analytics, ContentVersion, fit_progress
 from store.models import ChatEntry
 from store.mongo_analytics import mongo_analytics
 from store.mongo_audit import AUDIT_COLLECTION, MongoAudit
@@ -142,6 +142,25 @@ class MongoAdmin(MongoAudit):
                         "completedSections": sorted({moves.get(n, n) for n in done}),
                     }},
                 )  # fmt: skip
+
+    def fit_progress_to_sessions(self, numbers: list[int]) -> int:
+        """Fit every partner's progress to the sessions `numbers` (one update per partner
+        that changes; each is atomic, the whole is not)."""
+        changed = 0
+        fields = {"currentSection": 1, "completedSections": 1}
+        with unavailable_on_error("fit_progress_to_sessions"):
+            for doc in list(self._progress.find({"phone": {"$exists": True}}, fields)):
+                done = list(doc.get("completedSections") or [])
+                current = doc.get("currentSection")
+                kept, moved = fit_progress(done, current, numbers)
+                if (kept, moved) == (done, current):
+                    continue
+                self._progress.update_one(
+                    {"_id": doc["_id"]},
+                    {"$set": {"currentSection": moved, "completedSections": kept}},
+                )
+                changed += 1
+        return changed
 
     def erase_partner(self, phone: str) -> dict[str, int]:
         """Delete documents about the phone from every collection with a phone-like field."""

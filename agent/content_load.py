@@ -37,20 +37,25 @@ class LoadImpact:
     def lines(self) -> list[str]:
         """The impact in plain words, for the CLI."""
         numbers = ", ".join(map(str, sorted(self.dropped)))
-        out = [f"{self.in_training} partners are in training."]
+        out = [_count(self.in_training, "partner is", "partners are") + " in training."]
         if self.losing:
             out.append(
-                f"  {self.losing} have completed sessions that no longer exist ({numbers}):"
-                " those are dropped, the others kept."
+                f"  {_count(self.losing, 'partner has', 'partners have')} completed sessions"
+                f" that no longer exist ({numbers}): those are dropped, the others kept."
             )
         if self.moved:
             targets = ", ".join(map(str, sorted(self.moved_to)))
             out.append(
-                f"  {self.moved} are on a session that no longer exists: they move to"
-                f" Session {targets} (past the end: the last session)."
+                f"  {_count(self.moved, 'partner is', 'partners are')} on a session that no"
+                f" longer exists: moved to Session {targets} (past the end: the last one)."
             )
-        out.append(f"  {self.keeping} in training keep their progress as it is.")
+        keep = _count(self.keeping, "partner keeps", "partners keep")
+        out.append(f"  {keep} their progress as it is.")
         return out
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def load_impact(admin: AdminStore, sessions: list[TrainingSession]) -> LoadImpact:

@@ -83,8 +83,8 @@ def test_load_under_partners_in_training_needs_yes(db: Path, tmp_path: Path) -> 
     result = runner.invoke(app, ["kb", "load", str(kb)])
     assert result.exit_code == 1, result.output
     assert "2 partners are in training." in result.output
-    assert "1 have completed sessions that no longer exist (4, 5)" in result.output
-    assert "1 are on a session that no longer exists: they move to Session 3" in result.output
+    assert "1 partner has completed sessions that no longer exist (4, 5)" in result.output
+    assert "1 partner is on a session that no longer exists: moved to Session 3" in result.output
     assert "--yes" in result.output
     assert _state(db) == before  # nothing changed
 

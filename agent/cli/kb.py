@@ -94,7 +94,7 @@ def versions(limit: Annotated[int, typer.Option(help="How many")] = 20) -> None:
             what = (
                 f"all ({len(v.current_kb or [])} sessions)" if v.whole_kb else f"session {v.s_no}"
             )
-            typer.echo(f"{v.id:>26}  {v.at:%Y-%m-%d %H:%M}  {v.action:<8} {what}  by {v.who}")
+            typer.echo(f"{v.id}  {v.at:%Y-%m-%d %H:%M}  {v.action:<8} {what}  by {v.who}")
     finally:
         store.close()
 

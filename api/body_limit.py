@@ -7,6 +7,8 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ADMIN_PREFIX = "/api/admin/"
+UPLOAD_PATH = "/api/admin/media"  # the route checks each media kind's own WhatsApp limit
+MULTIPART_SLACK = 1024 * 1024  # form boundaries and headers around an uploaded file
 
 
 def too_large(limit: int) -> str:
@@ -18,16 +20,22 @@ class BodyLimitMiddleware:
     """Checks Content-Length, then counts the bytes actually streamed (chunked bodies have none).
 
     Pure ASGI, so nothing is buffered: an oversized body is refused before form or JSON
-    parsing allocates anything for it. Admin routes get their own (larger) limit.
+    parsing allocates anything for it. Admin routes get their own (larger) limit, and media
+    uploads the largest WhatsApp media size (the upload route, streaming, checks each kind's).
     """
 
-    def __init__(self, app: ASGIApp, default_limit: int, admin_limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, default_limit: int, admin_limit: int, upload_limit: int
+    ) -> None:
         self.app = app
         self.default_limit = default_limit
         self.admin_limit = admin_limit
+        self.upload_limit = upload_limit + MULTIPART_SLACK
 
     def limit_for(self, path: str) -> int:
         """The body limit for a request path."""
+        if path == UPLOAD_PATH:
+            return self.upload_limit
         return self.admin_limit if path.startswith(ADMIN_PREFIX) else self.default_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -19,6 +19,7 @@ from api.whatsapp.lifecycle import start_whatsapp, stop_whatsapp
 from api.whatsapp.sender import Sender
 from store.base import TrainingStore
 from store.factory import open_store
+from store.kb_media import SIZE_LIMITS
 from store.messaging import MessagingStore
 
 
@@ -56,6 +57,7 @@ def create_app(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
         admin_limit=settings.admin_max_body_bytes,
+        upload_limit=max(SIZE_LIMITS.values()),
     )
     app.add_middleware(RequestIdMiddleware)
     if settings.trusted_proxies:

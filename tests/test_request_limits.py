@@ -68,6 +68,19 @@ def test_admin_bodies_have_their_own_limit(live: str) -> None:
     assert response.status_code == 413 and "1048576 bytes" in response.json()["detail"]
 
 
+def test_media_uploads_get_the_largest_whatsapp_media_size(live: str) -> None:
+    # 2 MB: over the admin limit, within an image's 5 MB; the upload route decides.
+    files = {"file": ("a.png", b"x" * (2 * 1024 * 1024), "image/png")}
+    response = httpx.post(live + "/api/admin/media", files=files, headers=bearer(), timeout=60)
+    assert response.status_code == 201, response.text
+    too_big = {"file": ("a.pdf", b"x", "application/pdf")}
+    declared = {**bearer(), "Content-Length": str(200 * 1024 * 1024)}
+    with httpx.Client(timeout=10) as client:
+        request = client.build_request("POST", live + "/api/admin/media", files=too_big)
+        request.headers.update(declared)
+        assert client.send(request).status_code == 413
+
+
 def _failed_logins(url: str, attempts: int) -> list[int]:
     return [
         httpx.get(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from agent.keywords import KeywordClassifier
 from agent.llm_agent import LLMInterpreter, build_llm_interpreter
 from agent.stories import Story, StoryResult, load_stories, play_story
 from agent.training import Trainer
-from agent.turn_steps import StepInput, settle_before_classification
+from agent.turn_steps import StepInput, TurnStep, settle_before_classification
 from agent.turns import InterpreterFailed, TurnResult
 from store.base import TrainingStore
 from store.models import Progress
@@ -73,8 +74,8 @@ def test_story_with_the_agent_on(story: Story, monkeypatch: pytest.MonkeyPatch) 
     recorders: list[Recorder] = []
     settled: list[str] = []  # answers to a pending question never reach the agent
 
-    def settle(step: StepInput) -> TurnResult | None:
-        result = settle_before_classification(step)
+    def settle(step: StepInput, steps: Sequence[TurnStep]) -> TurnResult | None:
+        result = settle_before_classification(step, steps)
         if result is not None:
             settled.append(step.text.strip())
         return result

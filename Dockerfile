@@ -7,8 +7,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
+# Dependencies first, from pyproject.toml alone: this layer stays cached until the
+# dependencies change, so a code change does not reinstall them.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb')); \
+print('\n'.join(p['project']['dependencies'] + p['build-system']['requires']))" \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt
+# Then the code (only Genie itself is installed here, without touching the dependencies).
 COPY . .
-RUN pip install . \
+RUN pip install --no-deps --no-build-isolation . \
     && useradd --create-home --uid 10001 genie \
     && mkdir -p /app/data && chown genie /app/data
 

@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## create .venv and install Genie with its dev tools
 	@test -f .env || cp .env.example .env
+	@$(BIN)/python -m agent.cli.dev_env .env
 
 run: setup ## start the service on the embedded defaults (SQLite, sample content, no LLM key)
 	$(BIN)/genie serve

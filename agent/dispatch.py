@@ -39,13 +39,9 @@ def dispatch(
         action, intent = t.resume(phone), Intent.RESUME  # report what was carried out
     elif intent is Intent.PROGRESS:
         action = t.progress(phone)
-    elif (
-        intent is Intent.RESTART
-        and progress
-        and progress.completed_sections
-        and guess.source == "fuzzy"
-    ):
-        # A guessed typo must not wipe progress: ask for the exact word first.
+    elif intent is Intent.RESTART and progress and progress.completed_sections:
+        # Completed sessions are not wiped on one word: ask, and agent/confirmations.py
+        # carries out the answer. Without progress there is nothing to lose.
         action = t.confirm_restart(phone)
     elif intent is Intent.RESTART:
         action = t.restart(phone) if started else t.enroll(phone)

@@ -95,12 +95,21 @@ class Settings(BaseSettings):
     # a partner in training with no message for this many days is listed as paused
     partner_paused_days: int = Field(default=7, ge=1, le=365)
 
-    @field_validator("admin_tokens", mode="before")
+    # --- request limits, proxies and privacy (issue 12) ---
+    max_body_bytes: int = Field(default=65_536, ge=1024, description="webhooks, /api/messages")
+    admin_max_body_bytes: int = Field(default=1_048_576, ge=1024, description="/api/admin/*")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="TRUSTED_PROXIES: addresses/networks whose X-Forwarded-* headers are believed",
+    )
+    log_fingerprint_secret: str | None = None  # HMAC key for partner fingerprints in logs
+
+    @field_validator("admin_tokens", "trusted_proxies", mode="before")
     @classmethod
-    def _split_admin_tokens(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
         # A plain comma-separated string, as environment variables give it.
         if isinstance(value, str):
-            return [token.strip() for token in value.split(",") if token.strip()]
+            return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
     # end admin

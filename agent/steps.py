@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agent.confirmations import settle_pending
 from agent.opt_out import opt_out_step
 from agent.tap_step import tap_step
 from agent.turn_steps import TurnStep
@@ -10,5 +11,6 @@ from agent.turn_steps import TurnStep
 # honoured whatever else is going on (a tapped button, a confirmation asked for, a quiz ...).
 STEPS: list[TurnStep] = [
     opt_out_step,
+    settle_pending,  # any other message, a tap included, drops a pending question
     tap_step,
 ]

@@ -105,12 +105,22 @@ class Trainer:
         return bool(sessions) and set(self._numbers(sessions)) <= set(progress.completed_sections)
 
     def confirm_restart(self, phone: str) -> ActionResult:
-        """Ask before wiping progress (used when "restart" was only guessed)."""
+        """Ask before wiping completed sessions; the answer is awaited (agent/confirmations.py)."""
         progress, sessions = self._state(phone)
         if not sessions:
             return self._kb_empty(progress)
+        progress = self.store.update_progress(phone, ProgressUpdate(pending="confirm_restart"))
         values = render.counts(progress, sessions)
         return ActionResult(_texts(message("restart_confirm", **values)), progress)
+
+    def keep_progress(self, phone: str) -> ActionResult:
+        """The partner said no to restarting: nothing changes but the dropped question."""
+        progress, sessions = self._state(phone)
+        if not sessions:
+            return self._kb_empty(progress)
+        progress = self.store.update_progress(phone, ProgressUpdate(pending=None))
+        values = render.counts(progress, sessions)
+        return ActionResult(_texts(message("restart_kept", **values)), progress)
 
     def resume(self, phone: str) -> ActionResult:
         """Come back to training at the current session."""
@@ -209,6 +219,7 @@ class Trainer:
             clear_completed_at=True,
             training_started=True,
             started_at=utcnow(),
+            pending=None,
         )
         return self._show(
             phone,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from agent.engine import Engine
 from agent.settings import Settings
@@ -71,7 +71,21 @@ def get_feedback_reader(request: Request) -> FeedbackReader:
     return reader
 
 
+def partner_phone(
+    phone: Annotated[
+        str,
+        Path(
+            pattern=r"^\s*(whatsapp:)?\+?[0-9]{3,20}\s*$",
+            description="The partner's phone: +15550000100, 15550000100 or whatsapp:+15550000100",
+        ),
+    ],
+) -> str:
+    """The partner's phone from the path in the stored form, '+' and digits, however written."""
+    return "+" + phone.strip().removeprefix("whatsapp:").lstrip("+")
+
+
 AdminDep = Annotated[Admin, Depends(require_admin)]
+PartnerPhoneDep = Annotated[str, Depends(partner_phone)]
 AdminStoreDep = Annotated[AdminStore, Depends(get_admin_store)]
 FeedbackDep = Annotated[FeedbackReader, Depends(get_feedback_reader)]
 

@@ -16,7 +16,12 @@ class LiveServer:
     """`with LiveServer(app) as url:` serves the app on a free local port until the block ends."""
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+        from api.main import SERVER_OPTIONS
+
+        config = uvicorn.Config(
+            app, host=host, port=port, log_level="warning", lifespan="on",
+            **SERVER_OPTIONS,  # type: ignore[arg-type]
+        )  # fmt: skip
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="live-server", daemon=True)
         self.host = host

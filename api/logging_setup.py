@@ -20,6 +20,8 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 log = logging.getLogger("genie.http")
 
 _PHONE = re.compile(r"\+\d{6,15}(?!\d)")
+# A path segment that is a phone, as admin routes take it: +91..., 91..., whatsapp:+91...
+_PATH_PHONE = re.compile(r"(?<=/)(?:whatsapp(?::|%3A))?(?:\+|%2B)?\d{6,15}(?=/|$)", re.IGNORECASE)
 _SAFE_ID = re.compile(r"^[\w.-]{1,64}$")
 _STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
@@ -38,6 +40,11 @@ def mask_phone(phone: str | None) -> str:
 def mask_phones(text: str) -> str:
     """Mask every E.164 number in a text (a safety net for log lines written elsewhere)."""
     return _PHONE.sub(lambda match: mask_phone(match.group()), text)
+
+
+def mask_path(path: str) -> str:
+    """A request path with phone segments masked: /api/admin/partners/***0100/transcript."""
+    return _PATH_PHONE.sub(lambda match: mask_phone(match.group()), path)
 
 
 @contextmanager
@@ -141,7 +148,7 @@ class RequestIdMiddleware:
                 await self.app(scope, receive, send_with_id)
             finally:
                 elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
-                path = scope["path"]
+                path = mask_path(scope["path"])
                 # Probes and chat polling would drown the useful lines at INFO.
                 quiet = path in ("/healthz", "/readyz") or path.startswith("/api/dev/")
                 log.log(

@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from agent.bootstrap import build_engine
 from agent.engine import Engine
 from agent.settings import Settings, get_settings
+from api.body_limit import BodyLimitMiddleware
 from api.logging_setup import RequestIdMiddleware
 from api.reminders.loop import start_reminders, stop_reminders
 from api.routes import dev, health, media, messages, twilio
@@ -18,6 +20,7 @@ from api.whatsapp.lifecycle import start_whatsapp, stop_whatsapp
 from api.whatsapp.sender import Sender
 from store.base import TrainingStore
 from store.factory import open_store
+from store.kb_media import SIZE_LIMITS
 from store.messaging import MessagingStore
 
 
@@ -52,5 +55,21 @@ def create_app(
     app.include_router(media.router)
     for admin_router in ADMIN_ROUTERS:
         app.include_router(admin_router)
+    # Added last = runs first: forwarded headers, then the request id, then the body limit.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=settings.max_body_bytes,
+        admin_limit=settings.admin_max_body_bytes,
+        upload_limit=max(SIZE_LIMITS.values()),
+    )
     app.add_middleware(RequestIdMiddleware)
+    if settings.trusted_proxies:
+        # The server itself runs with proxy_headers=False (see SERVER_OPTIONS): only the
+        # configured proxies may set the client address and scheme.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
+
+
+# uvicorn options for every server that runs this app: uvicorn's own default believes
+# X-Forwarded-For from 127.0.0.1, which lets anyone on the host pick their address.
+SERVER_OPTIONS: dict[str, object] = {"proxy_headers": False}

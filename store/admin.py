@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -22,6 +23,12 @@ def erase_variants(phone: str) -> list[object]:
     if bare.isdigit():
         variants.append(int(bare))  # spreadsheet imports store numbers
     return variants
+
+
+def per_phone_key(variants: list[object]) -> re.Pattern[str]:
+    """Keys such as a lease's "inbox:+9198..." that name the phone after a "<kind>:" prefix."""
+    phones = "|".join(re.escape(str(v)) for v in variants if isinstance(v, str))
+    return re.compile(rf"^[A-Za-z_]+:(?:{phones})$")
 
 
 @runtime_checkable
@@ -62,8 +69,14 @@ class AdminStore(AuditLog, Protocol):
         """Move partners' progress and chat lines from old to new session numbers."""
         ...
 
+    def fit_progress_to_sessions(self, numbers: list[int]) -> int:
+        """Apply `fit_progress` to every partner after the content changed to `numbers`;
+        returns how many partners changed. Nobody's last_updated moves."""
+        ...
+
     def erase_partner(self, phone: str) -> dict[str, int]:
-        """Delete every record about the phone in every table/collection; counts per name."""
+        """Delete every record about the phone in every table/collection (also per-phone keys
+        such as WhatsApp leases); counts per name. SQLite also rewrites the freed pages."""
         ...
 
     # -- analytics --

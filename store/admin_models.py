@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 
 from store.models import TrainingSession, utcnow
 
-VersionAction = Literal["create", "update", "delete", "restore", "reorder"]
+VersionAction = Literal["create", "update", "delete", "restore", "reorder", "load"]
+WHOLE_KB = 0  # the s_no of a version that changed the whole training (a load, or its undo)
 
 # Column / field names that hold a partner's phone in any table or collection we may erase from:
 # ours ("phone"), the CRM's lead spellings and the usual messaging ones (to/from, wa_id).
@@ -31,6 +32,28 @@ class ContentVersion(BaseModel):
     at: datetime = Field(default_factory=utcnow)
     previous: TrainingSession | None = None
     current: TrainingSession | None = None
+    # A whole-training version (s_no WHOLE_KB): every session before and after.
+    previous_kb: list[TrainingSession] | None = None
+    current_kb: list[TrainingSession] | None = None
+
+    @property
+    def whole_kb(self) -> bool:
+        """True for a change of the whole training (a `genie kb load` or its undo)."""
+        return self.previous_kb is not None
+
+
+def fit_progress(
+    completed: list[int], current: int | None, numbers: list[int]
+) -> tuple[list[int], int | None]:
+    """A partner's progress on new content: completed sessions that no longer exist are
+    dropped, those that still exist are kept; a current session that no longer exists moves
+    to the next one that does (past the end: the last one)."""
+    valid = set(numbers)
+    kept = [n for n in completed if n in valid]
+    if current is None or current in valid:
+        return kept, current
+    later = sorted(n for n in valid if n > current)
+    return kept, (later[0] if later else max(valid, default=None))
 
 
 class SessionCounts(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import hmac
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -42,9 +43,16 @@ class AuditLog(Protocol):
         ...
 
 
-def fingerprint(phone: str) -> str:
-    """A short one-way tag for a phone, for records that must outlive the partner's erasure."""
-    return hashlib.sha256(phone.encode()).hexdigest()[:10]
+def partner_tag(phone: str, secret: str | None) -> str:
+    """How a record that must outlive the partner (a log line, the activity list) names them:
+    an HMAC of the number keyed with a server secret (LOG_FINGERPRINT_SECRET), so entries
+    about one partner can be matched, or nothing at all without one. A plain hash would not
+    do: every phone number can be hashed in under a second."""
+    if not secret:
+        return "a partner"
+    bare = phone.strip().removeprefix("whatsapp:").lstrip("+")
+    digest = hmac.new(secret.encode(), bare.encode(), hashlib.sha256).hexdigest()
+    return f"partner fp:{digest[:16]}"
 
 
 def cli_user() -> str:

@@ -8,8 +8,8 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
-from store.admin import erase_variants
-from store.admin_models import PHONE_FIELDS, Analytics, ContentVersion
+from store.admin import erase_variants, per_phone_key
+from store.admin_models import PHONE_FIELDS, Analytics, ContentVersion, fit_progress
 from store.models import ChatEntry
 from store.mongo_analytics import mongo_analytics
 from store.mongo_audit import AUDIT_COLLECTION, MongoAudit
@@ -143,11 +143,32 @@ class MongoAdmin(MongoAudit):
                     }},
                 )  # fmt: skip
 
+    def fit_progress_to_sessions(self, numbers: list[int]) -> int:
+        """Fit every partner's progress to the sessions `numbers` (one update per partner
+        that changes; each is atomic, the whole is not)."""
+        changed = 0
+        fields = {"currentSection": 1, "completedSections": 1}
+        with unavailable_on_error("fit_progress_to_sessions"):
+            for doc in list(self._progress.find({"phone": {"$exists": True}}, fields)):
+                done = list(doc.get("completedSections") or [])
+                current = doc.get("currentSection")
+                kept, moved = fit_progress(done, current, numbers)
+                if (kept, moved) == (done, current):
+                    continue
+                self._progress.update_one(
+                    {"_id": doc["_id"]},
+                    {"$set": {"currentSection": moved, "completedSections": kept}},
+                )
+                changed += 1
+        return changed
+
     def erase_partner(self, phone: str) -> dict[str, int]:
         """Delete documents about the phone from every collection with a phone-like field."""
         variants = erase_variants(phone)
         # _id too: some collections key per-phone documents by the phone (e.g. counters).
-        query = {"$or": [{f: {"$in": variants}} for f in (*PHONE_FIELDS, "_id")]}
+        by_field: list[Doc] = [{f: {"$in": variants}} for f in (*PHONE_FIELDS, "_id")]
+        # Per-phone keys such as the WhatsApp leases' "inbox:+9198...".
+        query = {"$or": [*by_field, {"_id": {"$regex": per_phone_key(variants).pattern}}]}
         deleted: dict[str, int] = {}
         with unavailable_on_error("erase_partner"):
             for name in self._db.list_collection_names():

@@ -6,8 +6,8 @@ import json
 import sqlite3
 from datetime import datetime, timedelta
 
-from store.admin import erase_variants
-from store.admin_models import PHONE_FIELDS, Analytics, ContentVersion
+from store.admin import erase_variants, per_phone_key
+from store.admin_models import PHONE_FIELDS, Analytics, ContentVersion, fit_progress
 from store.messaging import as_utc
 from store.models import ChatEntry, TrainingSession
 from store.partner_list import (
@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS content_versions (
 );
 CREATE INDEX IF NOT EXISTS versions_by_s_no ON content_versions (s_no, id);
 """
+# Added with whole-training versions (`genie kb load`): JSON lists of sessions.
+KB_COLUMNS = ("previous_kb", "current_kb")
 
 
 def _json(session: TrainingSession | None) -> str | None:
@@ -39,8 +41,18 @@ def _session(text: str | None) -> TrainingSession | None:
     return TrainingSession.model_validate_json(text) if text else None
 
 
+def _kb_json(sessions: list[TrainingSession] | None) -> str | None:
+    return None if sessions is None else json.dumps([s.model_dump() for s in sessions])
+
+
+def _kb(text: str | None) -> list[TrainingSession] | None:
+    return None if text is None else [TrainingSession(**s) for s in json.loads(text)]
+
+
 def _version(row: sqlite3.Row) -> ContentVersion:
     return ContentVersion(
+        previous_kb=_kb(row["previous_kb"]),
+        current_kb=_kb(row["current_kb"]),
         id=str(row["id"]),
         s_no=row["s_no"],
         action=row["action"],
@@ -61,14 +73,18 @@ class SQLiteAdmin(SQLiteAudit):
             for statement in VERSIONS_SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            columns = {r["name"] for r in db.execute("PRAGMA table_info(content_versions)")}
+            for column in KB_COLUMNS:
+                if column not in columns:
+                    db.execute(f"ALTER TABLE content_versions ADD COLUMN {column} TEXT")
 
     # -- content versions --
     def record_version(self, version: ContentVersion) -> ContentVersion:
         """Save one content change and return it with its id."""
         with self.store._tx() as db:
             cursor = db.execute(
-                "INSERT INTO content_versions (s_no, action, who, at, previous, current)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO content_versions (s_no, action, who, at, previous, current,"
+                " previous_kb, current_kb) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     version.s_no,
                     version.action,
@@ -76,6 +92,8 @@ class SQLiteAdmin(SQLiteAudit):
                     version.at.isoformat(),
                     _json(version.previous),
                     _json(version.current),
+                    _kb_json(version.previous_kb),
+                    _kb_json(version.current_kb),
                 ),
             )
         return version.model_copy(update={"id": str(cursor.lastrowid)})
@@ -160,6 +178,26 @@ class SQLiteAdmin(SQLiteAudit):
                     (moves.get(current, current), json.dumps(moved), row["phone"]),
                 )
 
+    def fit_progress_to_sessions(self, numbers: list[int]) -> int:
+        """Fit every partner's progress to the sessions `numbers`, in one transaction."""
+        changed = 0
+        with self.store._tx() as db:
+            rows = db.execute(
+                "SELECT phone, current_section, completed_sections FROM training_progress"
+            ).fetchall()
+            for row in rows:
+                done = json.loads(row["completed_sections"] or "[]")
+                kept, current = fit_progress(done, row["current_section"], numbers)
+                if (kept, current) == (done, row["current_section"]):
+                    continue
+                db.execute(
+                    "UPDATE training_progress SET current_section = ?, completed_sections = ?"
+                    " WHERE phone = ?",
+                    (current, json.dumps(kept), row["phone"]),
+                )
+                changed += 1
+        return changed
+
     def erase_partner(self, phone: str) -> dict[str, int]:
         """Delete rows about the phone from every table with a phone-like column."""
         variants = erase_variants(phone)
@@ -183,6 +221,16 @@ class SQLiteAdmin(SQLiteAudit):
                 count = db.execute(f'DELETE FROM "{table}" WHERE {where}', params).rowcount
                 if count:
                     deleted[table] = count
+            if "wa_leases" in tables:
+                keyed = per_phone_key(variants)
+                keys = [r["key"] for r in db.execute("SELECT key FROM wa_leases")]
+                gone = [(k,) for k in keys if keyed.match(k)]
+                db.executemany("DELETE FROM wa_leases WHERE key = ?", gone)
+                if gone:
+                    deleted["wa_leases"] = len(gone)
+        # secure_delete zeroes the freed pages; the checkpoint then overwrites the old copies
+        # the write-ahead log still held, so the number is in neither file afterwards.
+        self.store.checkpoint_now()
         return deleted
 
     # -- analytics --

@@ -53,6 +53,8 @@ class SQLiteDatabase:
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL keeps this crash-safe
+        # Deleted rows are overwritten, not just unlinked: erasure must not leave them readable.
+        self._conn.execute("PRAGMA secure_delete=ON")
         self._conn.executescript(schema)
         self._checkpointer = None
         if self.path != ":memory:":
@@ -92,6 +94,16 @@ class SQLiteDatabase:
         with self._lock:
             try:
                 return self._conn.execute(sql, params).fetchall()
+            except sqlite3.OperationalError as exc:
+                raise StoreUnavailable(f"SQLite error: {exc}") from exc
+
+    def checkpoint_now(self) -> None:
+        """Copy the write-ahead log into the database and empty it (after an erasure)."""
+        if self.path == ":memory:":
+            return
+        with self._lock:
+            try:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
             except sqlite3.OperationalError as exc:
                 raise StoreUnavailable(f"SQLite error: {exc}") from exc
 

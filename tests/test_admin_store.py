@@ -212,6 +212,39 @@ def test_renumber_moves_progress_and_chat(store: TrainingStore, admin: AdminStor
     assert [(c.text, c.session) for c in store.chat_history("+1")] == [("q1", 2), ("q2", 3)]
 
 
+def test_whole_training_versions_round_trip(store: TrainingStore, admin: AdminStore) -> None:
+    before = store.list_sessions()
+    after = [TrainingSession(s_no=1, heading="New", content="New text", questions=["q?"])]
+    saved = admin.record_version(
+        ContentVersion(s_no=0, action="load", who="cli:ops", previous_kb=before, current_kb=after)
+    )
+    assert saved.id is not None
+    got = admin.get_version(saved.id)
+    assert got is not None and got.whole_kb and got.who == "cli:ops"
+    assert got.previous_kb == before and got.current_kb == after
+    listed = admin.list_versions(None, 5)[0]
+    assert listed.id == saved.id and listed.current_kb == after
+    admin.record_version(ContentVersion(s_no=1, action="update", who="a", current=after[0]))
+    assert not admin.list_versions(1, 5)[0].whole_kb
+
+
+def test_fit_progress_to_new_sessions(store: TrainingStore, admin: AdminStore) -> None:
+    store.update_progress("+1", ProgressUpdate(current_section=3, add_completed=[1, 2]))
+    store.update_progress("+2", ProgressUpdate(current_section=2, add_completed=[1]))
+    store.update_progress("+3", ProgressUpdate(current_section=1))
+    before = store.get_progress("+1")
+    assert admin.fit_progress_to_sessions([1, 2]) == 1  # only +1 changes
+    after = store.get_progress("+1")
+    assert after is not None and before is not None
+    assert (after.current_section, after.completed_sections) == (2, [1, 2])
+    assert after.last_updated == before.last_updated
+    assert admin.fit_progress_to_sessions([2, 5]) == 3
+    moved = {p: store.get_progress(p) for p in ("+1", "+2", "+3")}
+    assert [(m.current_section, m.completed_sections) for m in moved.values() if m] == [
+        (2, [2]), (2, []), (2, []),
+    ]  # fmt: skip
+
+
 def test_erase_partner_everywhere(store: TrainingStore, admin: AdminStore) -> None:
     for phone in ("+15550001", "+15550002"):
         store.update_progress(phone, ProgressUpdate(name="X", current_section=1))
@@ -234,6 +267,18 @@ def test_erase_partner_everywhere(store: TrainingStore, admin: AdminStore) -> No
     assert store.get_progress("+15550002") is not None  # nobody else
     assert len(store.chat_history("+15550002")) == 1
     assert admin.erase_partner("+15550001") == {}
+
+
+def test_erase_deletes_the_phones_whatsapp_leases(store: TrainingStore, admin: AdminStore) -> None:
+    messaging = _messaging_for(store)
+    for key in ("inbox:+15550001", "outbox:+15550001", "inbox:+15550002"):
+        assert messaging.acquire_lease(key, "worker-1", 3600)
+    deleted = admin.erase_partner("15550001")  # any stored form of the phone
+    assert sum(deleted.values()) == 2
+    # Gone: another owner can take them at once, the other partner's lease is still held.
+    assert messaging.acquire_lease("inbox:+15550001", "worker-2", 60)
+    assert messaging.acquire_lease("outbox:+15550001", "worker-2", 60)
+    assert not messaging.acquire_lease("inbox:+15550002", "worker-2", 60)
 
 
 def _messaging_for(store: TrainingStore) -> Any:

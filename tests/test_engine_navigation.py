@@ -23,7 +23,8 @@ JOURNEY = [
     ("how far am I?", True, 5, [1, 2], "📊 Asha, you've completed 2/7 sessions."),
     ("I'll continue later", False, 5, [1, 2], "Your progress is saved: 2/7 sessions completed"),
     ("continue my training", True, 5, [1, 2], "Welcome back, Asha! You've completed 2/7"),
-    ("restart", True, 1, [], "🔄 Training restarted, Asha."),
+    ("restart", True, 5, [1, 2], "Reply *yes* to start over or *no* to keep your progress."),
+    ("yes", True, 1, [], "🔄 Training restarted, Asha."),
 ]
 
 
@@ -120,7 +121,9 @@ def test_restart_clears_completion(partner: Conversation) -> None:
     for _ in range(7):
         partner.say("done")
     assert partner.progress.completed_at is not None
-    partner.say("start over")
+    assert "Are you sure?" in partner.say("start over")
+    assert partner.progress.completed_at is not None  # nothing changes before the answer
+    partner.say("haan")
     assert partner.progress.completed_at is None
     assert partner.state() == (True, 1, [])
 

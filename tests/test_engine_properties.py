@@ -68,6 +68,7 @@ class TrainingMachine(RuleBasedStateMachine):
     @rule()
     def restart_training(self) -> None:
         self.send("restart")
+        self.send("yes")  # with completed sessions Genie asks first
         if self.progress().training_started:
             assert self.progress().completed_sections == []
 

@@ -168,7 +168,7 @@ def test_nothing_found_costs_one_call_and_invents_nothing(store: SQLiteStore) ->
 def test_a_restart_guessed_by_the_model_asks_before_wiping_progress(store: SQLiteStore) -> None:
     asha = partner_on(store, scripted(tool_call_message("navigate", {"action": "restart"})))
     text = asha.say("ugh I want to go through all of it again from the top")
-    assert "reply *restart* to start over" in text
+    assert "Reply *yes* to start over" in text
     assert asha.state() == (True, 2, [1])
-    asha.send("restart")  # the exact word: keyword fast path, no model call
+    asha.send("yes")  # the answer is settled before classification: no model call
     assert asha.state() == (True, 1, [])

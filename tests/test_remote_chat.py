@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from agent.cli import app as cli_app
 from agent.cli.remote_chat import remote_chat
 from agent.settings import Settings
 from api.main import create_app
@@ -19,6 +25,7 @@ from tests.outbox_helpers import clear_proxies
 from tests.whatsapp_helpers import AUTH_TOKEN, wa_settings, wait_until
 
 PHONE = "+15550009"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -34,12 +41,8 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
-    """A real uvicorn server on 127.0.0.1 with the console sender (no Twilio credentials)."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    settings = wa_settings(tmp_path, public_base_url=url)
+@contextmanager
+def _serving(settings: Settings, port: int) -> Iterator[None]:
     config = uvicorn.Config(
         create_app(settings=settings), host="127.0.0.1", port=port, log_level="warning"
     )
@@ -47,9 +50,19 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     wait_until(lambda: running.started, what="uvicorn to start")
-    yield url, settings
+    yield
     running.should_exit = True
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
+    """A real uvicorn server on 127.0.0.1 with the console sender (no Twilio credentials)."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = wa_settings(tmp_path, public_base_url=url)
+    with _serving(settings, port):
+        yield url, settings
 
 
 def test_a_remote_chat_shows_the_replies_in_order(
@@ -73,9 +86,41 @@ def test_a_wrong_token_is_reported_not_crashed_on(
 ) -> None:
     url, settings = server
     wrong = settings.model_copy(update={"twilio_auth_token": "not-the-servers-token"})
-    remote_chat(url, PHONE, None, settings=wrong, lines=["hello"])
+    status = remote_chat(url, PHONE, None, settings=wrong, lines=["hello", "next"])
     out = capsys.readouterr().out
     assert "refused the signature" in out and "genie>" not in out
+    assert status == 1 and "you> next" not in out  # stops: every message would be refused
+
+
+def test_genie_chat_url_exits_non_zero_when_refused(
+    server: tuple[str, Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, settings = server
+    wrong = settings.model_copy(update={"twilio_auth_token": "not-the-servers-token"})
+    monkeypatch.setattr("agent.cli.remote_chat.get_settings", lambda: wrong)
+    result = CliRunner().invoke(cli_app, ["chat", "--url", url], input="hello\n")
+    assert result.exit_code == 1 and "refused the signature" in result.output
+
+
+def test_make_setup_gives_make_run_and_chat_url_one_token(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = tmp_path / ".env"
+    shutil.copy(ROOT / ".env.example", env)
+    # What `make setup` runs after copying .env.example (twice: the second run keeps it).
+    for _ in range(2):
+        subprocess.run([sys.executable, "-m", "agent.cli.dev_env", str(env)], check=True, cwd=ROOT)
+    assert env.read_text().count("TWILIO_AUTH_TOKEN=dev-") == 1
+    assert "agent.cli.dev_env .env" in (ROOT / "Makefile").read_text()
+    local = Settings(  # type: ignore[call-arg]
+        _env_file=env, sqlite_path=str(tmp_path / "genie.db"), log_format="text"
+    )
+    assert local.twilio_auth_token and local.twilio_validate_signature
+    port = _free_port()
+    with _serving(local, port):
+        status = remote_chat(f"http://127.0.0.1:{port}", PHONE, "Ravi", settings=local,
+                             lines=["I am a new partner"])  # fmt: skip
+    assert status == 0 and "Welcome to the partner programme, Ravi!" in capsys.readouterr().out
 
 
 def test_with_a_real_twilio_sender_replies_are_not_exposed(

@@ -22,8 +22,8 @@ def navigate(action: Action, runtime: ToolRuntime[TurnContext], session: int | N
     if action == "jump" and session is None:  # nowhere to jump to: the menu lists the choices
         return act(ctx, Intent.MENU)
     if action == "restart" and ctx.progress and ctx.progress.completed_sections:
-        # Restart wipes progress and the model only guessed it: ask for the exact word first,
-        # as the keyword path does for a guessed typo. "restart" itself never reaches the LLM.
+        # Restart wipes completed sessions: ask first, as the keyword path does; the yes/no
+        # answer is settled before classification (agent/confirmations.py), with no LLM call.
         confirm = ctx.trainer.confirm_restart(ctx.phone)
         current = ctx.progress.current_section
         ctx.outcome = TurnResult(confirm.replies, Intent.RESTART, "llm", current)

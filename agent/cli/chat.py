@@ -40,7 +40,9 @@ def chat(
     if url:
         from agent.cli.remote_chat import remote_chat
 
-        remote_chat(url, phone, name)
+        status = remote_chat(url, phone, name)
+        if status:
+            raise typer.Exit(status)
         return
     console = Console(highlight=False)
     plain = not sys.stdin.isatty()

@@ -11,7 +11,7 @@ import httpx
 from rich.console import Console
 from rich.panel import Panel
 
-from agent.cli.webhook_client import HttpClient, WebhookClient, WebhookError
+from agent.cli.webhook_client import HttpClient, SignatureRefused, WebhookClient, WebhookError
 from agent.settings import Settings, get_settings
 
 REPLY_TIMEOUT_S = 90.0  # above the engine's worst case (LLM retries plus fallback)
@@ -65,8 +65,11 @@ def remote_chat(
     settings: Settings | None = None,
     http: HttpClient | None = None,
     lines: Iterable[str] | None = None,
-) -> None:
-    """Send each typed (or piped) line to the server's webhook, signed, and show the replies."""
+) -> int:
+    """Send each typed (or piped) line to the server's webhook, signed, and show the replies.
+
+    Returns the exit status: 0 when every message was accepted, 1 otherwise. A refused
+    signature ends the chat at once (every further message would be refused too)."""
     settings = settings or get_settings()
     console = Console(highlight=False)
     plain = lines is not None or not sys.stdin.isatty()
@@ -81,6 +84,7 @@ def remote_chat(
         if not plain:
             console.print(f"[dim]Chatting with {url} as {phone}. Ctrl-D to quit.[/dim]")
         show = _printer(console, plain)
+        status = 0
         for line in lines if lines is not None else _stdin_lines(plain):
             if plain:
                 print(f"you> {line}", flush=True)
@@ -91,6 +95,9 @@ def remote_chat(
                 outcome = wait_for_replies(client, sid, show)
             except (WebhookError, httpx.HTTPError) as exc:
                 console.print(str(exc), style="red", markup=False)
+                status = 1
+                if isinstance(exc, SignatureRefused):
+                    return status
                 continue
             if outcome is None:
                 console.print("[dim](sent; replies go out through Twilio, not shown here)[/dim]")
@@ -98,6 +105,8 @@ def remote_chat(
                 console.print(
                     f"[yellow](no complete reply within {REPLY_TIMEOUT_S:.0f} s)[/yellow]"
                 )
+                status = 1
+        return status
 
 
 def _stdin_lines(plain: bool) -> Iterable[str]:

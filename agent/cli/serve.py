@@ -16,6 +16,8 @@ def serve(
     """Start the HTTP service (webhook, JSON message endpoint, health checks)."""
     import uvicorn
 
+    from api.main import SERVER_OPTIONS
+
     settings = get_settings()
     uvicorn.run(
         "api.main:create_app",
@@ -23,4 +25,5 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
+        **SERVER_OPTIONS,  # type: ignore[arg-type]
     )

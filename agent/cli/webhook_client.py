@@ -38,6 +38,10 @@ class WebhookError(RuntimeError):
     """The server refused a request; the message says what to check."""
 
 
+class SignatureRefused(WebhookError):
+    """The server does not accept our signature: a different auth token or URL."""
+
+
 class WebhookClient:
     """Posts signed WhatsApp messages to a server and reads back their replies."""
 
@@ -86,7 +90,7 @@ class WebhookClient:
             self.base_url + WEBHOOK_PATH, data=params, headers=self._headers(WEBHOOK_PATH, params)
         )
         if response.status_code == 403:
-            raise WebhookError(
+            raise SignatureRefused(
                 "the server refused the signature: use the server's TWILIO_AUTH_TOKEN and "
                 "PUBLIC_BASE_URL (or TWILIO_VALIDATE_SIGNATURE=false on a local server)"
             )

@@ -6,6 +6,7 @@ import logging
 
 from fastapi import HTTPException
 
+from agent.content_load import replace_training, undo_sessions
 from store.admin import AdminStore
 from store.admin_models import ContentVersion, VersionAction
 from store.audit import record
@@ -114,6 +115,16 @@ class ContentEditor:
             raise HTTPException(status_code=404, detail=f"version {version_id} not found")
         if version.action == "reorder":
             raise unprocessable("version", "a reorder is undone by reordering the sessions back")
+        if version.whole_kb:  # a `genie kb load` (or its undo): the whole training goes back
+            try:
+                sessions = undo_sessions(version)
+            except ValueError as exc:
+                raise unprocessable("version", str(exc)) from exc
+            replace_training(self.store, self.admin, sessions, self.who, "restore")
+            record(
+                self.admin, self.who, "content.restore", "all sessions", None, version=version_id
+            )
+            return version.s_no, None
         before = self.store.get_session(version.s_no)
         restored = version.previous
         self._record(version.s_no, "restore", before, restored)

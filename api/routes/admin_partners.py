@@ -7,13 +7,13 @@ import io
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from api.admin.auth import require_admin
 from api.admin.errors import StoreErrorsRoute
 from api.admin.schemas import EraseOut, PartnerDetail, ResetOut, SessionProgress, Transcript
-from api.deps import AdminDep, AdminStoreDep, SettingsDep, StoreDep
-from store.audit import fingerprint, record
+from api.deps import AdminDep, AdminStoreDep, PartnerPhoneDep, SettingsDep, StoreDep
+from store.audit import partner_tag, record
 from store.base import TrainingStore
 from store.models import ChatEntry, ProgressUpdate, utcnow
 from store.partner_list import (
@@ -33,7 +33,6 @@ router = APIRouter(
     dependencies=[Depends(require_admin)],
     route_class=StoreErrorsRoute,
 )
-Phone = Annotated[str, Path(pattern=r"^(whatsapp:)?\+?[0-9]{3,20}$", description="E.164 phone")]
 MAX_TRANSCRIPT = 5000
 MAX_EXPORT = 100_000
 EXPORT_PAGE = 1000
@@ -128,7 +127,7 @@ def _summary(
 
 
 @router.get("/partners/{phone}", responses={404: {"description": "Unknown partner"}})
-def partner_detail(phone: Phone, store: StoreDep, settings: SettingsDep) -> PartnerDetail:
+def partner_detail(phone: PartnerPhoneDep, store: StoreDep, settings: SettingsDep) -> PartnerDetail:
     """One partner's progress: state and message count for every session."""
     chat = store.chat_history(phone, limit=MAX_TRANSCRIPT)
     partner = _summary(store, phone, chat, settings.partner_paused_days)
@@ -144,7 +143,7 @@ def partner_detail(phone: Phone, store: StoreDep, settings: SettingsDep) -> Part
 
 @router.get("/partners/{phone}/transcript", responses={404: {"description": "Unknown partner"}})
 def partner_transcript(
-    phone: Phone,
+    phone: PartnerPhoneDep,
     store: StoreDep,
     session: Annotated[int | None, Query(ge=1, le=999, description="Only this session")] = None,
 ) -> Transcript:
@@ -160,7 +159,11 @@ def partner_transcript(
 
 @router.post("/partners/{phone}/reset", responses={404: {"description": "Unknown partner"}})
 def reset_partner(
-    phone: Phone, store: StoreDep, admin_store: AdminStoreDep, admin: AdminDep
+    phone: PartnerPhoneDep,
+    store: StoreDep,
+    admin_store: AdminStoreDep,
+    admin: AdminDep,
+    settings: SettingsDep,
 ) -> ResetOut:
     """Start the partner's training over: no sessions done, not started (chat history kept)."""
     before = store.get_progress(phone)
@@ -177,18 +180,21 @@ def reset_partner(
         reset_completed=True,
     )
     progress = store.update_progress(phone, reset)
-    log.info("training reset for partner %s by %s", fingerprint(phone), admin.name)
+    who = partner_tag(phone, settings.log_fingerprint_secret)
+    log.info("training reset for %s by %s", who, admin.name)
     return ResetOut(progress=progress)
 
 
 @router.delete("/partners/{phone}")
-def erase_partner(phone: Phone, admin_store: AdminStoreDep, admin: AdminDep) -> EraseOut:
+def erase_partner(
+    phone: PartnerPhoneDep, admin_store: AdminStoreDep, admin: AdminDep, settings: SettingsDep
+) -> EraseOut:
     """Privacy erasure: delete every record about the phone (progress, chats, the CRM lead,
     WhatsApp inbox/outbox) in every table or collection. Repeating it deletes nothing more."""
     deleted = admin_store.erase_partner(phone)
-    # Neither the log nor the activity list may keep the number it just erased: a short
-    # one-way fingerprint instead (the partner's earlier audit entries went with the erasure).
-    tag = fingerprint(phone)
-    record(admin_store, admin.name, "partner.erase", f"partner #{tag}", None, deleted=deleted)
-    log.info("erased partner %s by %s: %s", tag, admin.name, deleted)
+    # Neither the log nor the activity list may keep the number it just erased, not even a
+    # plain hash of it: a keyed fingerprint or nothing (earlier audit entries went with it).
+    who = partner_tag(phone, settings.log_fingerprint_secret)
+    record(admin_store, admin.name, "partner.erase", who, None, deleted=deleted)
+    log.info("erased %s by %s: %s", who, admin.name, deleted)
     return EraseOut(phone=phone, deleted=deleted, erased_at=utcnow())

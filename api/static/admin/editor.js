@@ -47,18 +47,24 @@ function drawList() {
 async function drawVersions() {
   const list = clear($("#versions"));
   if (current === null) return list.append(el("li", { class: "muted" }, "A new session has no history yet."));
-  const versions = await api(`/sessions/${current}/versions`);
+  // This session's changes, and loads of the whole training (s_no 0: `genie kb load`).
+  const [own, recent] = await Promise.all([api(`/sessions/${current}/versions`), api("/versions?limit=100")]);
+  const versions = [...own, ...recent.filter((v) => v.s_no === 0)].sort((a, b) => (a.at < b.at ? 1 : -1));
   if (!versions.length) list.append(el("li", { class: "muted" }, "No changes recorded yet."));
   for (const v of versions) {
-    const before = v.previous ? `${v.previous.heading}: ${v.previous.content.slice(0, 140)}…` : "(did not exist)";
+    const whole = v.s_no === 0;
+    const before = whole ? `the whole training (${(v.previous_kb || []).length} sessions)`
+      : v.previous ? `${v.previous.heading}: ${v.previous.content.slice(0, 140)}…` : "(did not exist)";
     const restore = async () => {
-      if (!confirm("Put back the text from before this change?")) return;
+      const question = whole ? "Put back the whole training from before this load? Partners' progress is fitted to it."
+        : "Put back the text from before this change?";
+      if (!confirm(question)) return;
       await api(`/versions/${v.id}/restore`, { method: "POST" });
-      toast("Earlier text restored");
+      toast(whole ? "Earlier training restored" : "Earlier text restored");
       await showContent(current);
     };
     list.append(el("li", {},
-      el("div", {}, el("strong", {}, v.action), ` by ${v.who} · ${when(v.at)}`),
+      el("div", {}, el("strong", {}, whole ? `${v.action} (all sessions)` : v.action), ` by ${v.who} · ${when(v.at)}`),
       el("div", { class: "muted small" }, `Before: ${before}`),
       v.action === "reorder" ? null :
         el("button", { type: "button", class: "ghost small", onclick: restore }, "Undo this change")));

@@ -16,8 +16,7 @@ from agent.reminder_stats import SentReminder, StepStats, step_stats, with_retur
 from agent.reminders import Decision, partner_timezone
 from api.admin.auth import require_admin
 from api.admin.errors import StoreErrorsRoute
-from api.deps import AdminDep, ReminderStoreDep, SettingsDep, StoreDep
-from api.routes.admin_partners import Phone
+from api.deps import AdminDep, PartnerPhoneDep, ReminderStoreDep, SettingsDep, StoreDep
 from store.models import ProgressUpdate, utcnow
 
 log = logging.getLogger("genie.admin")
@@ -62,7 +61,7 @@ class TimezoneOut(BaseModel):
 
 
 @router.get("/partners/{phone}/reminders")
-def partner_reminders(phone: Phone, reminders: ReminderStoreDep) -> list[SentReminder]:
+def partner_reminders(phone: PartnerPhoneDep, reminders: ReminderStoreDep) -> list[SentReminder]:
     """Every reminder the partner got (step, time, text or template, status), oldest first,
     with when they next wrote."""
     return [with_return(reminders, r) for r in reminders.reminders_for(phone)]
@@ -87,7 +86,11 @@ def reminder_summary(
 
 @router.put("/partners/{phone}/timezone", responses={404: {"description": "Unknown partner"}})
 def set_timezone(
-    phone: Phone, body: TimezoneBody, store: StoreDep, settings: SettingsDep, admin: AdminDep
+    phone: PartnerPhoneDep,
+    body: TimezoneBody,
+    store: StoreDep,
+    settings: SettingsDep,
+    admin: AdminDep,
 ) -> TimezoneOut:
     """Override the time zone derived from the phone number (quiet hours follow it)."""
     if store.get_progress(phone) is None:

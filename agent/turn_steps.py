@@ -25,6 +25,7 @@ class StepInput:
     progress: Progress | None
     trainer: Trainer
     payload: str | None = None  # a tapped button's payload, if the message is a tap
+    llm: bool = False  # an LLM interpreter runs when no step settles the turn
 
 
 TurnStep = Callable[[StepInput], TurnResult | None]

@@ -11,7 +11,7 @@ from agent.bootstrap import build_engine
 from agent.engine import Engine
 from agent.settings import Settings, get_settings
 from api.logging_setup import RequestIdMiddleware
-from api.routes import dev, health, media, messages, twilio
+from api.routes import certificates, dev, health, media, messages, twilio
 from api.routes.admin import ADMIN_ROUTERS
 from api.whatsapp.lifecycle import start_whatsapp, stop_whatsapp
 from api.whatsapp.sender import Sender
@@ -47,6 +47,7 @@ def create_app(
     app.include_router(twilio.router)
     app.include_router(dev.router)
     app.include_router(media.router)
+    app.include_router(certificates.router)
     for admin_router in ADMIN_ROUTERS:
         app.include_router(admin_router)
     app.add_middleware(RequestIdMiddleware)

@@ -18,6 +18,7 @@ from pydantic import Field
 from agent.intents import Intent
 from agent.keywords import KeywordClassifier
 from agent.tokens import count_message_tokens, count_tokens
+from evals.oracle import taking_quiz
 
 _PASSAGE = re.compile(r'<passage session="(\d+)" heading="([^"]*)">\n(.*?)\n</passage>', re.DOTALL)
 
@@ -111,6 +112,8 @@ class KeywordOracleChatModel(BaseChatModel):
         else:
             human = next(m for m in reversed(messages) if isinstance(m, HumanMessage))
             reply = _tool_call_for(human.text)
+            if taking_quiz(messages):
+                reply = tool_call_message("answer_quiz", {"meant": human.text})
         completion = reply.text + "".join(str(c["args"]) for c in reply.tool_calls)
         prompt_tokens = count_message_tokens(messages, self.model_name)
         completion_tokens = count_tokens(completion, self.model_name)

@@ -68,7 +68,7 @@ def test_admins_list_revoke_and_reissue(client: TestClient, store: SQLiteStore) 
     fresh = new.json()
     assert fresh["replaces"] == code and fresh["code"] != code and fresh["revoked_at"] is None
     assert "Asha R. Rao" in client.get(f"/verify/{fresh['code']}").text
-    assert len(client.get(f"/api/admin/certificates?phone={ASHA}").json()) == 2
+    assert len(client.get("/api/admin/certificates", params={"phone": ASHA}).json()) == 2
     assert client.post("/api/admin/certificates/nope/revoke").status_code == 404
 
 
@@ -106,6 +106,7 @@ def test_quiz_analytics_and_csv(client: TestClient, store: SQLiteStore) -> None:
     assert session_1["passed"] == 2 and session_1["distribution"] == {"1": 1, "2": 1}
     assert session_1["average_attempts"] == 1.5
     assert data["ratings"] == 0  # Ben has not finished: "5" and "Very clear" were not feedback
+    assert client.get("/api/admin/feedback").json() is None  # no feedback given yet
     csv_text = client.get("/api/admin/quiz/questions.csv").text
     assert csv_text.splitlines()[0] == "s_no,q_no,question,partners,first_try_correct,first_try_pct"
     assert len(csv_text.splitlines()) == 1 + 21
@@ -113,6 +114,9 @@ def test_quiz_analytics_and_csv(client: TestClient, store: SQLiteStore) -> None:
     data = client.get("/api/admin/quiz/analytics").json()
     assert (data["ratings"], data["average_rating"], data["positive_pct"]) == (1, 4.0, 100.0)
     assert [c["comment"] for c in data["comments"]] == ["Loved the quizzes"]
+    panel = client.get("/api/admin/feedback").json()  # the KPI page's feedback reader
+    assert (panel["rated"], panel["positive"]) == (1, 1)
+    assert [c["text"] for c in panel["comments"]] == ["Loved the quizzes"]
     feedback = client.get("/api/admin/feedback.csv").text.splitlines()
     assert feedback[0] == "phone,time,rating,thumbs,comment" and len(feedback) == 3
 

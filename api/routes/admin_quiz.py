@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 
 from agent.certificates.issue import reissue, revoke
 from agent.quiz.analytics import QuizAnalytics, quiz_analytics
-from api.admin_auth import require_admin
-from api.admin_errors import StoreErrorsRoute
+from api.admin.auth import require_admin
+from api.admin.errors import StoreErrorsRoute
 from api.deps import QuizStoreDep, StoreDep
 from store.quiz_store import Certificate
 

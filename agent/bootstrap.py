@@ -7,6 +7,7 @@ import logging
 from agent.dense import build_dense_ranker
 from agent.engine import Engine
 from agent.inbound_media import MediaReader
+from agent.quiz.config import QuizConfig
 from agent.settings import Settings
 from agent.turns import Interpreter
 from agent.voice import OpenAITranscriber
@@ -53,10 +54,12 @@ def build_media_reader(settings: Settings) -> MediaReader:
 
 def build_engine(settings: Settings, store: TrainingStore | None = None) -> Engine:
     """An Engine on the configured (or given) store, with the configured interpreter."""
-    return Engine(
+    engine = Engine(
         store or open_store(settings),
         support_contact=settings.support_contact,
         interpreter=build_interpreter(settings),
         media_reader=build_media_reader(settings),
         dense=build_dense_ranker(settings),
     )
+    engine.trainer.quiz_config = QuizConfig.from_settings(settings)
+    return engine

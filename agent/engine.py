@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from agent.clock import Clock, SystemClock
@@ -122,7 +123,15 @@ class Engine:
     def _understand_and_act(
         self, text: str, phone: str, progress: Progress | None, payload: str | None = None
     ) -> TurnResult:
-        step = StepInput(text, phone, progress, self.trainer, payload, now=self.clock.now())
+        step = StepInput(
+            text,
+            phone,
+            progress,
+            self.trainer,
+            payload,
+            now=self.clock.now(),
+            llm=self.interpreter is not None,
+        )
         settled = settle_before_classification(step, self.steps)
         if settled is not None:
             return settled
@@ -132,7 +141,9 @@ class Engine:
                 return self.interpreter.interpret(text, phone, progress, self.trainer)
             except InterpreterFailed as exc:
                 log.warning("LLM fallback to keywords: %s", exc.reason)
-                result = self.dispatch(guess, text, phone, progress)
+                # A step that left the message to the LLM (e.g. a quiz answer) decides it now.
+                deferred = settle_before_classification(replace(step, llm=False), self.steps)
+                result = deferred or self.dispatch(guess, text, phone, progress)
                 result.fallback_reason, result.llm_calls = exc.reason, exc.llm_calls
                 return result
         return self.dispatch(guess, text, phone, progress)

@@ -21,6 +21,7 @@ class Intent(StrEnum):
     EXIT = "exit"
     PROGRESS = "progress"
     QUESTION = "question"
+    QUIZ = "quiz"  # an answer (or control) inside a session's quiz
     OTHER = "other"
 
 

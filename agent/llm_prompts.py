@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from agent import render
+from agent.quiz.state import quiz_status
 from agent.retrieval import Passage
 from agent.tokens import trim_history, truncate_to_tokens
 from agent.training import has_started
@@ -32,6 +33,9 @@ def fill(template: str, **values: object) -> str:
 def _status(progress: Progress | None, sessions: Sequence[TrainingSession]) -> str:
     if not has_started(progress) or progress is None:
         return "has not started the training"
+    taking = quiz_status(progress, sessions)
+    if taking:
+        return taking
     numbers = {s.s_no for s in sessions}
     if numbers and numbers <= set(progress.completed_sections):
         return "has completed every session"

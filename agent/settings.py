@@ -150,6 +150,30 @@ class Settings(BaseSettings):
         return value
 
     # end reminders
+    # --- quizzes, certificates and completion emails ---
+    quiz_pass_mark: int = Field(default=80, ge=0, le=100, description="percent, per session")
+    quiz_max_attempts: int | None = Field(default=None, ge=1, description="unset: unlimited")
+    programme_name: str = "Partner Training Programme"
+    certificate_dir: str = "data/certificates"
+    smtp_host: str | None = None  # unset: no completion emails
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "genie@localhost"
+    smtp_starttls: bool = True
+    smtp_timeout_s: float = Field(default=10.0, gt=0)
+    completion_email_to: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="COMPLETION_EMAIL_TO, comma-separated addresses"
+    )
+
+    @field_validator("completion_email_to", mode="before")
+    @classmethod
+    def _split_addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [address.strip() for address in value.split(",") if address.strip()]
+        return value
+
+    # --- end quizzes ---
 
     @model_validator(mode="after")
     def _derive_defaults(self) -> Settings:

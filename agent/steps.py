@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from agent.confirmations import settle_pending
 from agent.opt_out import opt_out_step
+from agent.quiz.feedback import feedback_step
+from agent.quiz.step import quiz_step
 from agent.tap_step import tap_step
 from agent.turn_steps import TurnStep
 
@@ -13,4 +15,6 @@ STEPS: list[TurnStep] = [
     opt_out_step,
     settle_pending,  # any other message, a tap included, drops a pending question
     tap_step,
+    quiz_step,  # a quiz in progress owns answers; commands pause it
+    feedback_step,  # the satisfaction question after the last session
 ]

@@ -13,9 +13,12 @@ from agent import render
 from agent.extract import extract
 from agent.knowledge import KnowledgeCache
 from agent.messages import Reply
+from agent.quiz import finish, flow
+from agent.quiz.config import QuizConfig
 from prompts import message
 from store.base import TrainingStore
 from store.models import Progress, ProgressUpdate, TrainingSession, utcnow
+from store.quiz_model import quiz_of
 
 
 @dataclass
@@ -45,6 +48,7 @@ class Trainer:
         self.store = store
         self.knowledge = knowledge
         self.support = support
+        self.quiz_config = QuizConfig()  # build_engine sets the configured one
 
     # -- helpers --
     def _state(self, phone: str) -> tuple[Progress, list[TrainingSession]]:
@@ -178,14 +182,21 @@ class Trainer:
             return ActionResult(_texts(unknown, render.menu_text(progress, sessions)), progress)
         return self._show(phone, target)
 
-    def complete(self, phone: str) -> ActionResult:
-        """Mark the current session complete, then go on to the next open session."""
+    def complete(self, phone: str, quiz_passed: bool = False) -> ActionResult:
+        """Mark the current session complete, then go on to the next open session.
+
+        A session with a quiz starts (or continues) its quiz instead; the quiz calls back
+        with `quiz_passed` once the partner reached the pass mark.
+        """
         progress, sessions = self._state(phone)
         if not sessions:
             return self._kb_empty(progress)
         numbers = self._numbers(sessions)
         i = self._current_index(progress, sessions)
         current = numbers[i]
+        quiz = quiz_of(sessions[i])
+        if quiz is not None and not quiz_passed and current not in progress.completed_sections:
+            return flow.start(self, phone, sessions[i], quiz)
         key = "already_complete" if current in progress.completed_sections else "marked_complete"
         done = set(progress.completed_sections) | {current}
         if set(numbers) <= done:
@@ -197,7 +208,8 @@ class Trainer:
                     completed_at=progress.completed_at or utcnow(),
                 ),
             )
-            return ActionResult(_texts(render.completion_text(progress, sessions)), progress)
+            finished = _texts(render.completion_text(progress, sessions))
+            return finish.finish_training(self, phone, progress, sessions, finished)
         later = numbers[i + 1 :] + numbers[:i]
         upcoming = next(n for n in later if n not in done)
         return self._show(

@@ -27,6 +27,7 @@ class StepInput:
     trainer: Trainer
     payload: str | None = None  # a tapped button's payload, if the message is a tap
     now: datetime = field(default_factory=utcnow)  # the engine's clock, so stories move it
+    llm: bool = False  # an LLM interpreter runs when no step settles the turn
 
 
 TurnStep = Callable[[StepInput], TurnResult | None]

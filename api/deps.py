@@ -14,10 +14,11 @@ from api.whatsapp.sender import Sender
 from api.whatsapp.service import WhatsAppService
 from store.admin import AdminStore
 from store.base import TrainingStore
-from store.feedback_reader import FeedbackReader, NoFeedbackYet
+from store.feedback_reader import FeedbackReader
 from store.media_files import LocalMediaStorage, MediaStorage
 from store.messaging import MessagingStore
 from store.reminders import ReminderStore
+from store.quiz_store import QuizStore
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -65,10 +66,24 @@ def get_admin_store(request: Request) -> AdminStore:
         return admin
 
 
+def get_quiz_store(request: Request) -> QuizStore:
+    """Quiz answers, feedback and certificates, next to the app's store."""
+    from store.quiz_factory import quiz_store_for
+
+    return quiz_store_for(request.app.state.store)
+
+
+QuizStoreDep = Annotated[QuizStore, Depends(get_quiz_store)]
+
+
 def get_feedback_reader(request: Request) -> FeedbackReader:
-    """Where partner feedback is read from (app.state.feedback); none until that data exists."""
-    reader: FeedbackReader = getattr(request.app.state, "feedback", None) or NoFeedbackYet()
-    return reader
+    """Where partner feedback is read from: app.state.feedback if set, else the quiz store's
+    ratings (None from it until a partner has given feedback)."""
+    from store.quiz_factory import quiz_store_for
+    from store.quiz_feedback_reader import QuizFeedbackReader
+
+    reader: FeedbackReader | None = getattr(request.app.state, "feedback", None)
+    return reader or QuizFeedbackReader(quiz_store_for(request.app.state.store))
 
 
 def partner_phone(

@@ -14,7 +14,7 @@ from agent.settings import Settings, get_settings
 from api.body_limit import BodyLimitMiddleware
 from api.logging_setup import RequestIdMiddleware
 from api.reminders.loop import start_reminders, stop_reminders
-from api.routes import dev, health, media, messages, twilio
+from api.routes import certificates, dev, health, media, messages, twilio
 from api.routes.admin import ADMIN_ROUTERS
 from api.whatsapp.lifecycle import start_whatsapp, stop_whatsapp
 from api.whatsapp.sender import Sender
@@ -53,6 +53,7 @@ def create_app(
     app.include_router(twilio.router)
     app.include_router(dev.router)
     app.include_router(media.router)
+    app.include_router(certificates.router)
     for admin_router in ADMIN_ROUTERS:
         app.include_router(admin_router)
     # Added last = runs first: forwarded headers, then the request id, then the body limit.

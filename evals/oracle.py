@@ -65,6 +65,14 @@ def tool_call_for(intent: str, session: int | None, text: str) -> tuple[str, dic
     return "small_talk", {}
 
 
+QUIZ_MARK = "(answers go to answer_quiz)"  # what agent.quiz.state.quiz_status writes
+
+
+def taking_quiz(messages: list[BaseMessage]) -> bool:
+    """True when the instructions say the partner is answering a quiz question."""
+    return bool(messages) and QUIZ_MARK in messages[0].text
+
+
 def answer_from(tool_result: str) -> str:
     """The best passage copied with its citation, or NOT_COVERED as prompts/answer.md asks."""
     found = _PASSAGE.findall(tool_result)
@@ -107,6 +115,10 @@ class OracleChatModel(OpenAIToolsChatModel):
         else:
             human = next((m for m in reversed(messages) if isinstance(m, HumanMessage)), None)
             reply = self._decide(human.text if human else "")
+            if taking_quiz(messages) and human is not None:
+                # A perfect model passes the partner's words on; the tool grades them.
+                call = {"name": "answer_quiz", "args": {"meant": human.text}, "id": "call_quiz"}
+                reply = AIMessage(content="", tool_calls=[call])
         tools = kwargs.get("tools") or []
         schemas = sum(count_tokens(json.dumps(t, sort_keys=True), self.model_name) for t in tools)
         prompt = count_message_tokens(messages, self.model_name) + schemas

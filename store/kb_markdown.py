@@ -8,6 +8,7 @@ media item there. A line `Questions:` ends the content and starts the example qu
 `- ` bullet per line. A file that opens with a single `# ` heading above `## ` sessions treats
 that first heading as the title. A content line starting with `#`, `Media:`, `Questions:` or a
 media kind is written with a leading backslash.
+A `### Quiz` line ends the content: what follows is the session's quiz (store.kb_markdown_quiz).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from store.kb_markdown_quiz import QUIZ_HEADING, dump_quiz_block, parse_quiz_block
 from store.kb_validation import KBFileError, RawSession, located
 from store.models import TrainingSession
 
@@ -67,10 +69,19 @@ def _to_raw(heading: _Heading, position: int, name: str, problems: list[str]) ->
     if numbered:
         raw.s_no, raw.heading = int(numbered.group(1)), numbered.group(2).strip()
     content: list[str] = []
+    body = heading.body
+    quiz_at = next((i for i, (_, line) in enumerate(body) if QUIZ_HEADING.match(line)), None)
+    if quiz_at is not None:
+        label = f"session {raw.s_no}"
+        raw.quiz_line = body[quiz_at][0]
+        raw.quiz, raw.quiz_question_lines = parse_quiz_block(
+            body[quiz_at + 1 :], label, name, problems
+        )
+        body = body[:quiz_at]
     items: list[dict[str, object]] = []
     skip_blank = False
     questions: list[str] | None = None
-    for number, line in heading.body:
+    for number, line in body:
         if skip_blank and not line.strip():
             skip_blank = False
             continue  # the blank line that separated the media line from the next paragraph
@@ -151,6 +162,8 @@ def dump_markdown(sessions: list[TrainingSession]) -> str:
             part += f"\nMedia: {session.media_url}\n"
         if session.questions:
             part += "\nQuestions:\n" + "".join(f"- {q}\n" for q in session.questions)
+        if session.quiz:
+            part += "\n" + dump_quiz_block(session.quiz, session.s_no)
         parts.append(part)
     return "\n".join(parts)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as default
 
 from store.kb_media import check_media
 from store.models import TrainingSession
@@ -38,6 +39,9 @@ class RawSession:
     media_url_line: int | None = None
     media_line: int | None = None
     questions_line: int | None = None
+    quiz: object = None
+    quiz_line: int | None = None
+    quiz_question_lines: list[int] = default(default_factory=list)
 
 
 def located(name: str, line: int | None, message: str) -> str:
@@ -116,6 +120,11 @@ def _build(
         problems.append(located(name, raw.media_line or raw.line, f"{label} {problem}"))
     for problem in _question_problems(raw.questions):
         problems.append(located(name, raw.questions_line or raw.line, f"{label} {problem}"))
+    from store.kb_quiz import validate_quiz  # kb_quiz uses `located` from this module
+
+    quiz = validate_quiz(
+        raw.quiz, raw.quiz_line or raw.line, raw.quiz_question_lines, label, name, problems
+    )
     if s_no is None or len(problems) > before:
         return None
     assert isinstance(raw.heading, str) and isinstance(raw.content, str)
@@ -126,6 +135,7 @@ def _build(
         media_url=media.strip() if isinstance(media, str) else None,
         media=items,
         questions=[q.strip() for q in raw.questions] if isinstance(raw.questions, list) else [],
+        quiz=quiz,
     )
 
 

@@ -9,7 +9,7 @@ import yaml
 from store.kb_validation import KBFileError, RawSession, located
 from store.models import TrainingSession
 
-FIELDS = ("s_no", "heading", "content", "media_url", "media", "questions")
+FIELDS = ("s_no", "heading", "content", "media_url", "media", "questions", "quiz")
 _LAYOUT_HINT = "expected a list of sessions, or a mapping with a 'sessions' key holding that list"
 
 
@@ -59,7 +59,20 @@ def _read_entry(
         seen.add(key)
         setattr(raw, key, loader.construct_object(value_node, deep=True))
         setattr(raw, f"{key}_line", _line(key_node))
+        if key == "quiz":
+            raw.quiz_question_lines = _question_lines(value_node)
     return raw
+
+
+def _question_lines(quiz: yaml.Node) -> list[int]:
+    """The line of each question under a quiz mapping's `questions` list."""
+    if not isinstance(quiz, yaml.MappingNode):
+        return []
+    for key, value in quiz.value:
+        is_questions = isinstance(key, yaml.ScalarNode) and key.value == "questions"
+        if is_questions and isinstance(value, yaml.SequenceNode):
+            return [_line(item) for item in value.value]
+    return []
 
 
 def _syntax_error(name: str, error: yaml.YAMLError) -> KBFileError:

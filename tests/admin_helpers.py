@@ -12,6 +12,8 @@ from agent.messages import Inbound
 from agent.settings import Settings
 from api.main import create_app
 from store.base import TrainingStore
+from store.kb_files import sample_sessions
+from tests.conversation import passing_turns
 
 TOKEN = "alice:tok-alice-0123456789"
 OTHER_TOKEN = "plain-token-abcdefghij"
@@ -43,7 +45,8 @@ def talk(engine: Engine, phone: str, name: str, *texts: str) -> None:
 
 def seed_partners(engine: Engine) -> None:
     """Asha finished all 7 sessions, Ben is on session 2 and asked a question, Chen said hello."""
-    talk(engine, "+15550001", "Asha Rao", "I am a new partner", *["done"] * 7)
+    finish = [text for session in sample_sessions() for text in passing_turns(session)]
+    talk(engine, "+15550001", "Asha Rao", "I am a new partner", *finish)
     talk(
         engine,
         "+15550002",

@@ -6,9 +6,17 @@ from dataclasses import dataclass
 
 from agent.engine import Engine
 from agent.messages import Inbound, Reply
+from agent.quiz.flow import active_quiz
 from agent.turns import TurnResult
 from store.base import TrainingStore
-from store.models import Progress
+from store.models import Progress, TrainingSession
+from store.quiz_model import quiz_of
+
+
+def passing_turns(session: TrainingSession) -> list[str]:
+    """The messages that complete `session`: "done", then its quiz answered right."""
+    quiz = quiz_of(session)
+    return ["done", *(q.right_reply() for q in quiz.questions)] if quiz else ["done"]
 
 
 @dataclass
@@ -35,6 +43,18 @@ class Conversation:
     def turn(self, text: str) -> TurnResult:
         """Send a message through `Engine.handle`; the whole turn result."""
         return self.engine.handle(self.inbound(text))
+
+    def complete(self, text: str = "done") -> str:
+        """Say `text` (a completion) and pass the quiz it starts, if any, with right answers;
+        the replies of the last turn (the one that completed the session)."""
+        said = self.say(text)
+        for _ in range(50):  # bounded: a quiz has at most a few dozen questions
+            active = active_quiz(self.engine.trainer, self.store.get_progress(self.phone))
+            if active is None or active[0].phase != "asking":
+                return said
+            state, quiz = active
+            said = self.say(quiz.questions[state.current].right_reply())
+        raise AssertionError("the quiz did not end")
 
     @property
     def progress(self) -> Progress:

@@ -102,6 +102,19 @@ def test_overview_draws_the_funnel(page: Any) -> None:
     assert "SS304" in page.inner_text("#top-questions")
 
 
+def test_quizzes_page_shows_analytics_and_revokes_a_certificate(
+    page: Any, live: tuple[str, Path]
+) -> None:
+    page.goto(f"{live[0]}/admin#quizzes")
+    page.wait_for_selector("#quiz-questions tbody tr:nth-child(21)", timeout=WAIT_MS)
+    assert "How many warehouses" in page.inner_text("#quiz-questions")
+    assert "100%" in page.inner_text("#quiz-questions")  # Asha got every question first time
+    assert "Asha Rao" in page.inner_text("#certificates")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("#certificates button:has-text('Revoke')")
+    page.wait_for_selector("#certificates :text('revoked')", timeout=WAIT_MS)
+
+
 def test_open_a_transcript(page: Any) -> None:
     page.click("nav a[data-view=partners]")
     page.wait_for_selector("#partners-table tr[data-phone='+15550002']", timeout=WAIT_MS)

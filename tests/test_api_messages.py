@@ -44,7 +44,13 @@ def test_a_conversation_over_http(client: TestClient, tmp_path: Path) -> None:
     assert "Welcome to the partner programme, Asha!" in _texts(body)
     assert isinstance(body["replies"], list) and body["replies"][1]["media_url"]
     body = _post(client, "done")
-    assert (body["intent"], body["session"]) == ("complete", 2)
+    assert (body["intent"], body["session"]) == ("complete", 1)  # the quiz starts
+    assert "Question 1/3" in _texts(body)
+    for answer in ("B", "false"):
+        assert "✅ Correct!" in _texts(_post(client, answer))
+    body = _post(client, "three")
+    assert (body["intent"], body["session"]) == ("quiz", 2)
+    assert "✅ Session 1 marked complete" in _texts(body)
     assert "Progress: 1/7 sessions completed" in _texts(_post(client, "menu"))
     store = SQLiteStore(tmp_path / "g.db")  # the state really is in the database file
     progress = store.get_progress("+15550001")

@@ -55,7 +55,12 @@ def test_tapping_done_completes_the_session_it_was_shown_for(
 ) -> None:
     say(engine, "I am a new partner")
     replies = say(engine, "✅ Done", payload="nav:done:1")
-    assert current(store) == (2, [1]) and "Session 1 marked complete" in replies[0].text
+    assert "Quick check on Session 1" in replies[0].text  # the session's quiz comes first
+    for answer in ("B", "false"):
+        say(engine, answer)
+    replies = say(engine, "3")
+    assert current(store) == (2, [1])
+    assert "Session 1 marked complete" in "\n".join(r.text for r in replies)
 
 
 def test_a_stale_done_changes_nothing_and_says_where_the_partner_is(
@@ -81,7 +86,8 @@ def test_a_list_row_jumps_and_a_tap_before_enrolment_enrols(
 
 def test_the_menu_is_a_list_of_sessions_and_numbered_rows_in_text(engine: Engine) -> None:
     say(engine, "I am a new partner")
-    say(engine, "done")
+    for text in ("done", "B", "false", "3"):  # Session 1 and its quiz
+        say(engine, text)
     [menu] = say(engine, "menu")
     assert menu.interactive is not None and menu.interactive.kind == "list"
     titles = [o.title for o in menu.interactive.options]
@@ -107,8 +113,8 @@ def test_a_long_training_pages_its_list(engine: Engine, store: SQLiteStore) -> N
 
 def test_typing_a_button_title_does_what_tapping_does(engine: Engine, store: SQLiteStore) -> None:
     say(engine, "I am a new partner")
-    say(engine, "✅ Done")
-    assert current(store) == (2, [1])
+    assert "Quick check on Session 1" in say(engine, "✅ Done")[0].text  # as "done" does
+    assert current(store) == (1, [])
 
 
 @pytest.mark.parametrize("payload", ["", "hello", "nav:explode:1", "quiz:2"])

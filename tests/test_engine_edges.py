@@ -59,10 +59,10 @@ def test_completing_the_last_open_session_celebrates_and_leaves_training(
 ) -> None:
     partner.say("I am a new partner")
     for n in range(1, 7):
-        assert f"✅ Session {n} marked complete. {n}/7 sessions done." in partner.say("done")
+        assert f"✅ Session {n} marked complete. {n}/7 sessions done." in partner.complete()
     assert partner.progress.completed_at is None
-    reply = partner.say("done")
-    assert reply.startswith("🎉 Congratulations, Asha! You've completed all 7 training sessions")
+    reply = partner.complete()
+    assert "🎉 Congratulations, Asha! You've completed all 7 training sessions" in reply
     for n, heading in enumerate(HEADINGS, start=1):
         assert f"✅ {n}. {heading}" in reply
     progress = partner.progress
@@ -76,16 +76,16 @@ def test_the_last_open_session_need_not_be_session_7(partner: Conversation) -> N
     partner.say("I am a new partner")
     for n in (7, 6, 5, 4, 3, 2):
         partner.say(str(n))
-        partner.say("done")
+        partner.complete()
     partner.say("1")
-    assert "🎉 Congratulations, Asha!" in partner.say("finished")
+    assert "🎉 Congratulations, Asha!" in partner.complete("finished")
     assert partner.state() == (False, 1, list(range(1, 8)))
 
 
 def test_exit_summarises_and_keeps_all_progress(partner: Conversation) -> None:
     partner.say("I am a new partner")
-    partner.say("done")
-    partner.say("done")
+    partner.complete()
+    partner.complete()
     before = partner.progress
     reply = partner.say("I'll continue later")
     assert "Your progress is saved: 2/7 sessions completed (Session 1, 2)." in reply
@@ -192,10 +192,13 @@ def test_a_turn_that_acted_is_not_answered_with_an_apology_when_only_the_transcr
     store = OutageStore(tmp_path / "g.db", failing=set())
     asha = Conversation(Engine(store), store, name=None)
     asha.say("I am a new partner")
+    asha.say("done")
+    asha.say("B")
+    asha.say("false")
     store.failing = {"append_chat"}
     with caplog.at_level(logging.ERROR, logger="genie.engine"):
-        replies = asha.send("done")
-    assert "Session 1 marked complete" in replies[0].text
+        replies = asha.send("3")  # the last quiz answer completes Session 1
+    assert "Session 1 marked complete" in "\n".join(r.text for r in replies)
     assert "chat history not saved" in caplog.text
     store.failing = set()
     assert asha.state() == (True, 2, [1])
@@ -208,11 +211,16 @@ def test_a_redelivered_message_gets_its_recorded_replies_and_is_not_applied_twic
     """After a crash between the turn and saving its replies, the message is handled again."""
     phone = "+15550001"
     engine.handle_message(Inbound(phone=phone, text="I am a new partner", message_id="SM1"))
-    first = engine.handle_message(Inbound(phone=phone, text="done", message_id="SM2"))
-    again = engine.handle_message(Inbound(phone=phone, text="done", message_id="SM2"))
+    engine.handle_message(Inbound(phone=phone, text="done", message_id="SM2"))  # the quiz
+    engine.handle_message(Inbound(phone=phone, text="B", message_id="SM3"))
+    first = engine.handle_message(Inbound(phone=phone, text="false", message_id="SM4"))
+    again = engine.handle_message(Inbound(phone=phone, text="false", message_id="SM4"))
     assert [r.text for r in again] == [r.text for r in first]
+    progress = store.get_progress(phone)
+    assert progress is not None and progress.quiz is not None
+    assert progress.quiz["pos"] == 2, "the redelivered answer was graded twice"
+    later = engine.handle_message(Inbound(phone=phone, text="3", message_id="SM5"))
+    assert "Session 1 marked complete" in "\n".join(r.text for r in later)
     progress = store.get_progress(phone)
     assert progress is not None
     assert progress.completed_sections == [1] and progress.current_section == 2
-    later = engine.handle_message(Inbound(phone=phone, text="done", message_id="SM3"))
-    assert "Session 2 marked complete" in later[0].text

@@ -64,7 +64,7 @@ def test_without_any_name_the_welcome_still_reads_well(engine: Engine, store: SQ
 
 def test_enrolling_again_resumes_instead_of_resetting(partner: Conversation) -> None:
     partner.say("I am a new partner")
-    partner.say("done")
+    partner.complete()
     partner.say("next")
     reply = partner.say("I am a new partner")
     assert "Welcome back, Asha! You've completed 1/7 sessions. Picking up at Session 3" in reply

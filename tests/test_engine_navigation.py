@@ -30,7 +30,8 @@ JOURNEY = [
 
 def test_every_command_moves_and_saves_the_state(partner: Conversation) -> None:
     for text, in_training, current, completed, expected in JOURNEY:
-        reply = partner.say(text)
+        completing = text in ("done", "mark this finished")  # passes the session's quiz too
+        reply = partner.complete(text) if completing else partner.say(text)
         assert expected in reply, f"{text!r} replied {reply[:200]!r}"
         assert partner.state() == (in_training, current, completed), f"after {text!r}"
 
@@ -58,7 +59,7 @@ def test_jump_phrasings_open_that_session(partner: Conversation, text: str, sess
 
 def test_menu_shows_progress_current_session_and_commands(partner: Conversation) -> None:
     partner.say("I am a new partner")
-    partner.say("done")
+    partner.complete()
     menu = partner.say("menu")
     assert "📋 *Training menu*, Asha" in menu
     assert "Progress: 1/7 sessions completed" in menu
@@ -68,7 +69,7 @@ def test_menu_shows_progress_current_session_and_commands(partner: Conversation)
 
 def test_progress_lists_every_session_with_its_status(partner: Conversation) -> None:
     partner.say("I am a new partner")
-    partner.say("done")
+    partner.complete()
     lines = partner.say("how far am I?").splitlines()
     assert "✅ 1. Welcome to Kestrel Metals and the Partner Network" in lines
     assert "👉 2. Our Products and Grades" in lines
@@ -85,9 +86,9 @@ def test_progress_before_starting_says_how_to_begin(partner: Conversation) -> No
 def test_completing_skips_to_the_next_open_session(partner: Conversation) -> None:
     partner.say("I am a new partner")
     partner.say("2")
-    partner.say("done")  # completes 2, moves to 3
+    partner.complete()  # completes 2, moves to 3
     partner.say("1")
-    reply = partner.say("done")  # completes 1; 2 is done so on to 3
+    reply = partner.complete()  # completes 1; 2 is done so on to 3
     assert "✅ Session 1 marked complete. 2/7 sessions done." in reply
     assert "📚 *Session 3:" in reply
     assert partner.state() == (True, 3, [1, 2])
@@ -95,9 +96,9 @@ def test_completing_skips_to_the_next_open_session(partner: Conversation) -> Non
 
 def test_completing_a_completed_session_again_says_so(partner: Conversation) -> None:
     partner.say("I am a new partner")
-    partner.say("done")
+    partner.complete()
     partner.say("previous")
-    reply = partner.say("done")
+    reply = partner.say("done")  # no quiz again: the session is complete
     assert "✅ Session 1 was already complete. 1/7 sessions done." in reply
     assert partner.state() == (True, 2, [1])
 
@@ -119,7 +120,7 @@ def test_restart_before_starting_enrols(partner: Conversation) -> None:
 def test_restart_clears_completion(partner: Conversation) -> None:
     partner.say("I am a new partner")
     for _ in range(7):
-        partner.say("done")
+        partner.complete()
     assert partner.progress.completed_at is not None
     assert "Are you sure?" in partner.say("start over")
     assert partner.progress.completed_at is not None  # nothing changes before the answer
@@ -131,7 +132,7 @@ def test_restart_clears_completion(partner: Conversation) -> None:
 def test_a_server_restart_mid_training_loses_nothing(db_path: Path, store: SQLiteStore) -> None:
     first = Conversation(Engine(store), store)
     first.say("I am a new partner")
-    first.say("done")
+    first.complete()
     first.say("next")  # on 3, 1 complete
     store.close()
 
@@ -140,7 +141,7 @@ def test_a_server_restart_mid_training_loses_nothing(db_path: Path, store: SQLit
         second = Conversation(Engine(reopened), reopened)
         assert second.state() == (True, 3, [1])
         assert second.progress.name == "Asha Rao"
-        assert "✅ Session 3 marked complete. 2/7 sessions done." in second.say("done")
+        assert "✅ Session 3 marked complete. 2/7 sessions done." in second.complete()
         assert second.state() == (True, 4, [1, 3])
         assert "Progress: 2/7 sessions completed" in second.say("menu")
         assert len(reopened.chat_history(second.phone, limit=500)) > 6

@@ -49,7 +49,7 @@ def test_while_paused_the_assistant_mentions_where_to_resume(
     partner: Conversation, text: str
 ) -> None:
     partner.say("I am a new partner")
-    partner.say("done")
+    partner.complete()
     partner.say("exit")
     before = _unchanged_fields(partner)
     reply = partner.say(text)
@@ -112,7 +112,7 @@ def test_questions_after_a_pause_or_after_finishing_are_answered_from_the_traini
 def test_questions_after_finishing_the_training_are_answered(partner: Conversation) -> None:
     partner.say("I am a new partner")
     for _ in range(7):
-        partner.say("done")
+        partner.complete()
     finished = partner.state()
     assert finished[0] is False and finished[2] == [1, 2, 3, 4, 5, 6, 7]
     assert "(from Session 5" in partner.say("when are commissions paid out?")

@@ -13,7 +13,7 @@ from tests.llm_helpers import PHONE, agent_engine, partner_on
 
 ALL_TOOLS = [
     "navigate", "complete_session", "show_progress", "start_training", "search_training",
-    "small_talk",
+    "small_talk", "answer_quiz",
 ]  # fmt: skip
 
 
@@ -55,6 +55,10 @@ def test_complete_marks_only_the_current_session(store: SQLiteStore) -> None:
     asha = partner_on(store, scripted(tool_call_message("complete_session", {})))
     result = asha.turn("I think I've got this one down, tick it off")
     assert (result.intent, result.llm_calls) == (Intent.COMPLETE, 1)
+    assert "Quick check on Session 2" in result.replies[0].text  # its quiz comes first
+    assert asha.state() == (True, 2, [1])
+    for answer in ("C", "true", "E250"):  # exact answers: graded with no LLM call
+        assert asha.turn(answer).llm_calls == 0
     assert asha.state() == (True, 3, [1, 2])
 
 

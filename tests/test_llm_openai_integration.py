@@ -24,7 +24,7 @@ NAVIGATION_BUDGET = 1500
 QUESTION_BUDGET = 2500
 TOOLS = [
     "navigate", "complete_session", "show_progress", "start_training", "search_training",
-    "small_talk",
+    "small_talk", "answer_quiz",
 ]  # fmt: skip
 
 
@@ -40,7 +40,8 @@ def asha(store: SQLiteStore, srv: FakeOpenAI, **overrides: Any) -> Conversation:
         store, model=None, openai_base_url=srv.base_url, openai_model=MODEL, **overrides
     )
     partner = Conversation(engine, store, phone=PHONE)
-    for command in ["I am a new partner", "next", "done"]:  # exact commands: no LLM requests
+    # Exact commands and exact quiz answers: no LLM requests.
+    for command in ["I am a new partner", "next", "done", "C", "true", "E250"]:
         partner.send(command)
     assert srv.requests == [] and partner.state() == (True, 3, [2])
     store.update_progress(PHONE, ProgressUpdate(add_completed=[1]))

@@ -15,6 +15,7 @@ from tools.enrollment import start_training
 from tools.knowledge import search_training
 from tools.navigation import navigate
 from tools.progress import show_progress
+from tools.quiz import answer_quiz
 from tools.small_talk import small_talk
 
 TOOLS: list[BaseTool] = [
@@ -24,6 +25,7 @@ TOOLS: list[BaseTool] = [
     start_training,
     search_training,
     small_talk,
+    answer_quiz,
 ]
 
 

@@ -13,6 +13,7 @@ from api.routes import (
     admin_partners,
     admin_questions,
     admin_reminders,
+    admin_quiz,
 )
 
 # Each one answers 404 unless ADMIN_TOKENS is set.
@@ -24,5 +25,6 @@ ADMIN_ROUTERS: list[APIRouter] = [
     admin_kpis.router,
     admin_questions.router,
     admin_activity.router,
+    admin_quiz.router,
     admin_dashboard.router,
 ]

@@ -18,6 +18,7 @@ ASSETS = {
     "dom.js": "text/javascript",
     "overview.js": "text/javascript",
     "partners.js": "text/javascript",
+    "quiz.js": "text/javascript",
     "transcript.js": "text/javascript",
     "reminders.js": "text/javascript",
     "editor.js": "text/javascript",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -13,6 +14,13 @@ from evals.bench.replies import Received
 from evals.bench.script import Partner, Step
 
 MAX_EXAMPLES = 5
+# Certificate codes are random per run: the reference run's code never equals the service's.
+_CERTIFICATE_CODE = re.compile(r"(/verify/|/certificates/|\(code )[A-Za-z0-9_-]{20,}")
+
+
+def comparable(text: str) -> str:
+    """A reply with its certificate codes masked, so two runs of one script compare equal."""
+    return _CERTIFICATE_CODE.sub(r"\1<code>", text)
 
 
 @dataclass
@@ -73,11 +81,12 @@ def check_partner(
     Whole-conversation alignment, not per-turn windows: a reply that comes after the partner
     gave up waiting and sent the next message is late, not lost (and not a duplicate later).
     """
-    got = [r.text for r in received if r.text != apology]
+    got = [comparable(r.text) for r in received if r.text != apology]
     have = Counter(got)
     want: list[str] = []
     for turn in sorted(turns, key=lambda t: t.step):
-        want += _chosen(expected.replies[turn.step], have)
+        alternatives = [[comparable(t) for t in a] for a in expected.replies[turn.step]]
+        want += _chosen(alternatives, have)
         if turn.timed_out:
             tally.turns_timed_out += 1
             later = [r.at - turn.sent_at for r in received if r.at >= turn.sent_at]
@@ -107,7 +116,7 @@ def _steps_of(text: str, turns: list[Turn], received: list[Received]) -> list[in
     starts = sorted((t.start, t.step) for t in turns)
     steps = []
     for index, reply in enumerate(received):
-        if reply.text == text:
+        if comparable(reply.text) == text:
             steps.append(max((step for start, step in starts if start <= index), default=-1))
     return steps
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from agent.engine import Engine
 from agent.messages import Inbound
+from evals.bench.environment import PUBLIC_BASE_URL
 from evals.bench.script import Partner, Step
 from store.factory import seed_if_empty
 from store.models import Progress
@@ -58,6 +59,10 @@ def _run(factory: EngineFactory, partner: Partner, script: list[Step]) -> Expect
         try:
             seed_if_empty(store)
             engine = factory(store)
+            # The services link certificates under the bench's public URL: match their texts.
+            engine.trainer.quiz_config = replace(
+                engine.trainer.quiz_config, public_base_url=PUBLIC_BASE_URL, certificate_dir=None
+            )
             replies = []
             for step in script:
                 inbound = Inbound(phone=partner.phone, text=step.text, profile_name=partner.name)

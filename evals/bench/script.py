@@ -8,6 +8,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from store.kb_files import sample_sessions
+from store.quiz_model import quiz_of
+
 Path_ = Literal["keyword", "llm", "question"]
 PATHS: tuple[Path_, ...] = ("keyword", "llm", "question")
 QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "datasets" / "questions.jsonl"
@@ -50,6 +53,20 @@ def _covered_questions() -> list[str]:
     return [r["question"] for r in rows if r.get("expected_session") is not None]
 
 
+@lru_cache(maxsize=1)
+def _quiz_replies() -> dict[int, list[str]]:
+    """Per session of the sample content, the right answers to its quiz (none: no quiz)."""
+    return {
+        s.s_no: [q.right_reply() for q in quiz.questions] if (quiz := quiz_of(s)) else []
+        for s in sample_sessions()
+    }
+
+
+def _passing(s_no: int) -> list[Step]:
+    """The quiz answers that complete session `s_no` after "done" (no LLM: exact answers)."""
+    return [Step(reply, "keyword") for reply in _quiz_replies()[s_no]]
+
+
 def make_partner(index: int) -> Partner:
     """Partner number `index` (0-based): a distinct phone, a name and a script variant."""
     variant = index % VARIANTS
@@ -63,24 +80,32 @@ def script_for(variant: int) -> list[Step]:
     steps = [
         Step("I am a new partner", "keyword"),  # session 1
         Step(first, "question"),
-        Step("done", "keyword"),  # 1 complete, session 2
+        Step("done", "keyword"),  # session 1's quiz ...
+        *_passing(1),  # ... passed: 1 complete, session 2
         Step(LLM_NEXT, "llm"),  # session 3, 2 left open
         Step("previous", "keyword"),  # session 2
-        Step(LLM_COMPLETE, "llm"),  # 2 complete, session 3
+        Step(LLM_COMPLETE, "llm"),  # session 2's quiz ...
+        *_passing(2),  # ... passed: 2 complete, session 3
         Step("menu", "keyword"),
         Step("exit", "keyword"),
         Step(LLM_RESUME, "llm"),  # back on session 3
-        Step("done", "keyword"),  # 3 complete, session 4
+        Step("done", "keyword"),
+        *_passing(3),  # 3 complete, session 4
         Step(second, "question"),
     ]
-    steps += [Step("done", "keyword")] * 4  # 4, 5, 6, 7 complete: training finished
+    for s_no in (4, 5, 6, 7):  # 4, 5, 6, 7 complete: training finished
+        steps += [Step("done", "keyword"), *_passing(s_no)]
+    steps += [Step("5", "keyword"), Step("skip", "keyword")]  # the satisfaction question
     steps.append(Step(LLM_PROGRESS, "llm"))
     return steps
 
 
 def keyword_only_script() -> list[Step]:
     """Whole-message commands only (no LLM, no retrieval): the throughput scenario."""
-    texts = ["I am a new partner", "done", "next", "previous", "done", "menu", "exit",
-             "continue my training", "done", "session 5", "done", "done", "done", "done",
-             "how far am I?"]  # fmt: skip
+    quiz = _quiz_replies()
+    texts = [
+        *("I am a new partner", "done", *quiz[1], "next", "previous", "done", *quiz[2]),
+        *("menu", "exit", "continue my training", "done", *quiz[3]),
+        *("session 5", "done", *quiz[5], "how far am I?"),
+    ]
     return [Step(text, "keyword") for text in texts]

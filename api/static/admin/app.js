@@ -8,9 +8,10 @@ import { initKpis, showKpis } from "./kpis.js";
 import { showOverview } from "./overview.js";
 import { initPartners, showPartners } from "./partners.js";
 import { initQuestions, showQuestions } from "./questions.js";
+import { initQuizzes, showQuizzes } from "./quiz.js";
 import { initTranscript, showPartner } from "./transcript.js";
 
-const VIEWS = ["overview", "kpis", "partners", "partner", "questions", "content", "activity"];
+const VIEWS = ["overview", "kpis", "partners", "partner", "questions", "content", "activity", "quizzes"];
 
 function showSignIn(message = "") {
   $("#app").hidden = true;
@@ -41,6 +42,7 @@ async function route() {
     if (name === "partners") await showPartners();
     if (name === "partner") await showPartner(decodeURIComponent(arg || ""));
     if (name === "content") await showContent(arg ? Number(arg) : null);
+    if (name === "quizzes") await showQuizzes();
     document.body.dataset.ready = name;
   } catch (error) {
     report(error);
@@ -83,6 +85,7 @@ function start() {
   initActivity();
   initTranscript();
   initEditor();
+  initQuizzes();
   window.addEventListener("hashchange", route);
   window.addEventListener("unhandledrejection", (event) => report(event.reason));
   route();

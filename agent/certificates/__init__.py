@@ -1,0 +1,1 @@
+"""Completion certificates: issuing (codes, scores), the PDF, links and the completion email."""

@@ -1,0 +1,72 @@
+"""The certificate PDF: one A4 landscape page made with fpdf2, with a QR code from segno.
+
+The DejaVu Sans font shipped in fonts/ covers Latin, Greek and Cyrillic names. Scripts that
+need shaping (Devanagari, Arabic ...) would need `uharfbuzz` and a font with their glyphs;
+characters the font lacks are printed as '?' rather than failing the certificate.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import segno
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from store.quiz_store import Certificate
+
+FONTS = Path(__file__).parent / "fonts"
+_INK, _ACCENT, _MUTED = (33, 37, 41), (20, 110, 90), (110, 117, 125)
+
+
+def _covered(pdf: FPDF, text: str) -> str:
+    """The text with characters the font cannot draw replaced by '?'."""
+    font = pdf.current_font
+    cmap = getattr(font, "cmap", None)
+    if not cmap:
+        return text
+    return "".join(ch if ord(ch) in cmap or ch.isspace() else "?" for ch in text)
+
+
+def _line(pdf: FPDF, text: str, size: int, style: str = "", color=_INK, gap: float = 4) -> None:
+    pdf.set_font("DejaVu", style, size)
+    pdf.set_text_color(*color)
+    pdf.cell(0, size * 0.5, _covered(pdf, text), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(gap)
+
+
+def render_pdf(certificate: Certificate, verify_url: str) -> bytes:
+    """The certificate as PDF bytes; the QR code links to `verify_url`."""
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_title(f"{certificate.programme}: certificate of completion")
+    pdf.add_page()
+    pdf.set_draw_color(*_ACCENT)
+    pdf.set_line_width(1.5)
+    pdf.rect(10, 10, 277, 190)
+    pdf.set_line_width(0.4)
+    pdf.rect(14, 14, 269, 182)
+    pdf.set_y(32)
+    _line(pdf, certificate.programme, 20, "B", _ACCENT, 10)
+    _line(pdf, "CERTIFICATE OF COMPLETION", 28, "B", _INK, 12)
+    _line(pdf, "This certifies that", 14, "", _MUTED, 6)
+    _line(pdf, certificate.name, 30, "B", _INK, 8)
+    _line(pdf, "has successfully completed the training programme", 14, "", _MUTED, 10)
+    day = certificate.completed_on.strftime("%d %B %Y")
+    _line(pdf, f"Completed on {day}", 14, "", _INK, 4)
+    if certificate.score is not None:
+        _line(pdf, f"Average quiz score: {certificate.score}%", 14, "", _INK, 4)
+    qr = io.BytesIO()
+    segno.make(verify_url, error="m").save(qr, kind="png", scale=6, border=1)
+    qr.seek(0)
+    pdf.image(qr, x=237, y=150, w=38, h=38)
+    pdf.set_xy(20, 176)
+    pdf.set_font("DejaVu", "", 9)
+    pdf.set_text_color(*_MUTED)
+    pdf.cell(0, 5, f"Verification code: {certificate.code}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_x(20)
+    pdf.cell(0, 5, f"Verify at {verify_url}")
+    return bytes(pdf.output())

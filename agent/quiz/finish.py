@@ -1,0 +1,74 @@
+"""The end of the training: the certificate (PDF, link, email) and the satisfaction question."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from agent.certificates import links
+from agent.certificates.issue import issue, valid_certificate
+from agent.certificates.mail import send_in_background
+from agent.certificates.pdf import render_pdf
+from agent.messages import Reply
+from prompts import message
+from store.models import Progress, ProgressUpdate, TrainingSession
+from store.quiz_factory import quiz_store_for
+from store.quiz_store import Certificate
+
+if TYPE_CHECKING:
+    from agent.training import ActionResult, Trainer
+
+log = logging.getLogger("genie.quiz")
+FEEDBACK_RATING = "feedback_rating"
+FEEDBACK_COMMENT = "feedback_comment"
+
+
+def certificate_reply(trainer: Trainer, certificate: Certificate) -> Reply:
+    """The message that hands the partner their certificate (as media when it has a URL)."""
+    config = trainer.quiz_config
+    url = links.pdf_url(config.public_base_url, certificate.code)
+    path = links.pdf_path(config.certificate_dir, certificate.code)
+    where = url or (str(path.resolve()) if path else None)
+    verify = links.verify_url(config.public_base_url, certificate.code)
+    if where is None:
+        text = message("certificate_ready_code", code=certificate.code, verify=verify)
+    else:
+        text = message("certificate_ready", link=where, verify=verify)
+    return Reply(text=text, media_url=url)
+
+
+def _publish(trainer: Trainer, certificate: Certificate) -> None:
+    """Write the PDF where certificates are kept and email the partner managers."""
+    config = trainer.quiz_config
+    verify = links.verify_url(config.public_base_url, certificate.code)
+    pdf = render_pdf(certificate, verify)
+    path = links.pdf_path(config.certificate_dir, certificate.code)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(pdf)
+        except OSError as exc:  # the PDF is still served from the database record
+            log.error("certificate %s not written to %s: %s", certificate.code, path, exc)
+    send_in_background(config.smtp, certificate, pdf, verify)
+
+
+def finish_training(
+    trainer: Trainer,
+    phone: str,
+    progress: Progress,
+    sessions: list[TrainingSession],
+    replies: list[Reply],
+) -> ActionResult:
+    """After the completion message: the certificate, then the satisfaction question once."""
+    from agent.training import ActionResult
+
+    quiz_store = quiz_store_for(trainer.store)
+    certificate = valid_certificate(quiz_store, phone)
+    if certificate is None:
+        certificate = issue(quiz_store, progress, sessions, trainer.quiz_config.programme)
+        _publish(trainer, certificate)
+    replies = [*replies, certificate_reply(trainer, certificate)]
+    if not quiz_store.feedback(phone):
+        progress = trainer.store.update_progress(phone, ProgressUpdate(pending=FEEDBACK_RATING))
+        replies.append(Reply(text=message("feedback_rating")))
+    return ActionResult(replies, progress)

@@ -1,0 +1,131 @@
+"""QuizStore on the SQLite file of the training store: answers, feedback and certificates."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from store.quiz_store import Certificate, Feedback, QuizAnswer
+from store.sqlite_db import SQLiteDatabase
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS quiz_answers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, phone TEXT NOT NULL, s_no INTEGER NOT NULL,
+    q_no INTEGER NOT NULL, question TEXT NOT NULL, answer TEXT NOT NULL,
+    correct INTEGER NOT NULL, attempt INTEGER NOT NULL, time TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS quiz_answers_by_phone ON quiz_answers (phone, time);
+CREATE INDEX IF NOT EXISTS quiz_answers_by_session ON quiz_answers (s_no, q_no);
+CREATE TABLE IF NOT EXISTS partner_feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, phone TEXT NOT NULL, rating INTEGER, thumbs INTEGER,
+    comment TEXT, time TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feedback_by_phone ON partner_feedback (phone, time);
+CREATE TABLE IF NOT EXISTS certificates (
+    code TEXT PRIMARY KEY, phone TEXT NOT NULL, name TEXT NOT NULL, programme TEXT NOT NULL,
+    completed_on TEXT NOT NULL, score INTEGER, issued_at TEXT NOT NULL, revoked_at TEXT,
+    replaces TEXT
+);
+CREATE INDEX IF NOT EXISTS certificates_by_phone ON certificates (phone, issued_at);
+"""
+
+
+def _ts(value: datetime | None) -> str | None:
+    # One zone and format for every stored time, so text comparisons order them correctly.
+    return value.astimezone(UTC).isoformat() if value else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _where(filters: dict[str, tuple[str, object]]) -> tuple[str, list[object]]:
+    parts = [f"{sql} ?" for sql, value in filters.values() if value is not None]
+    params = [value for _, value in filters.values() if value is not None]
+    return (" WHERE " + " AND ".join(parts) if parts else ""), params
+
+
+class SQLiteQuizStore(SQLiteDatabase):
+    """QuizStore in three tables; pass the SQLiteStore to share its connection and lock."""
+
+    def __init__(self, source: str | Path | SQLiteDatabase, timeout_s: float = 5.0) -> None:
+        super().__init__(source, SCHEMA, timeout_s)
+
+    def record_answer(self, answer: QuizAnswer) -> None:
+        """Append one quiz answer."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO quiz_answers (phone, s_no, q_no, question, answer, correct, attempt,"
+                " time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (answer.phone, answer.s_no, answer.q_no, answer.question, answer.answer,
+                 int(answer.correct), answer.attempt, _ts(answer.time)),
+            )  # fmt: skip
+
+    def answers(
+        self, phone: str | None = None, s_no: int | None = None, since: datetime | None = None
+    ) -> list[QuizAnswer]:
+        """Answers, oldest first; one partner's, one session's, or those from `since` on."""
+        where, params = _where(
+            {
+                "phone": ("phone =", phone),
+                "s_no": ("s_no =", s_no),
+                "since": ("time >=", _ts(since)),
+            }
+        )
+        rows = self._rows(f"SELECT * FROM quiz_answers{where} ORDER BY time, id", params)
+        return [
+            QuizAnswer(**{**dict(r), "correct": bool(r["correct"]), "time": _dt(r["time"])})
+            for r in rows
+        ]
+
+    def record_feedback(self, feedback: Feedback) -> None:
+        """Append one feedback record (a rating or a comment)."""
+        thumbs = None if feedback.thumbs is None else int(feedback.thumbs)
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO partner_feedback (phone, rating, thumbs, comment, time)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (feedback.phone, feedback.rating, thumbs, feedback.comment, _ts(feedback.time)),
+            )
+
+    def feedback(self, phone: str | None = None) -> list[Feedback]:
+        """Feedback records, oldest first; one partner's when given."""
+        where, params = _where({"phone": ("phone =", phone)})
+        rows = self._rows(f"SELECT * FROM partner_feedback{where} ORDER BY time, id", params)
+        return [_feedback(r) for r in rows]
+
+    def save_certificate(self, certificate: Certificate) -> None:
+        """Create or replace the certificate with this code."""
+        c = certificate
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO certificates (code, phone, name, programme, completed_on,"
+                " score, issued_at, revoked_at, replaces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (c.code, c.phone, c.name, c.programme, _ts(c.completed_on), c.score,
+                 _ts(c.issued_at), _ts(c.revoked_at), c.replaces),
+            )  # fmt: skip
+
+    def get_certificate(self, code: str) -> Certificate | None:
+        """One certificate by code, or None."""
+        rows = self._rows("SELECT * FROM certificates WHERE code = ?", (code,))
+        return _certificate(rows[0]) if rows else None
+
+    def certificates(self, phone: str | None = None) -> list[Certificate]:
+        """Certificates, newest first; one partner's when given."""
+        where, params = _where({"phone": ("phone =", phone)})
+        rows = self._rows(f"SELECT * FROM certificates{where} ORDER BY issued_at DESC", params)
+        return [_certificate(r) for r in rows]
+
+
+def _feedback(row: sqlite3.Row) -> Feedback:
+    thumbs = None if row["thumbs"] is None else bool(row["thumbs"])
+    data = {k: row[k] for k in ("phone", "rating", "comment")}
+    return Feedback(**data, thumbs=thumbs, time=datetime.fromisoformat(row["time"]))
+
+
+def _certificate(row: sqlite3.Row) -> Certificate:
+    data = dict(row)
+    for key in ("completed_on", "issued_at", "revoked_at"):
+        data[key] = _dt(data[key])
+    return Certificate(**data)

@@ -17,8 +17,8 @@ from store.base import TrainingStore
 from store.feedback_reader import FeedbackReader
 from store.media_files import LocalMediaStorage, MediaStorage
 from store.messaging import MessagingStore
-from store.reminders import ReminderStore
 from store.quiz_store import QuizStore
+from store.reminders import ReminderStore
 
 
 def get_app_settings(request: Request) -> Settings:

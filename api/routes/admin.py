@@ -12,8 +12,8 @@ from api.routes import (
     admin_kpis,
     admin_partners,
     admin_questions,
-    admin_reminders,
     admin_quiz,
+    admin_reminders,
 )
 
 # Each one answers 404 unless ADMIN_TOKENS is set.

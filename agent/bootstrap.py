@@ -59,4 +59,5 @@ def build_engine(settings: Settings, store: TrainingStore | None = None) -> Engi
         interpreter=build_interpreter(settings),
         media_reader=build_media_reader(settings),
         dense=build_dense_ranker(settings),
+        default_language=settings.default_language,
     )

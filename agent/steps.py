@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agent.opt_out import opt_out_step
+from agent.language_step import choose_language
 from agent.tap_step import tap_step
 from agent.turn_steps import TurnStep
 
@@ -11,4 +12,5 @@ from agent.turn_steps import TurnStep
 STEPS: list[TurnStep] = [
     opt_out_step,
     tap_step,
+    choose_language,
 ]

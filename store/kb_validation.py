@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from store.kb_media import check_media
+from store.kb_translations import check_translations
 from store.models import TrainingSession
 
 
@@ -32,12 +33,14 @@ class RawSession:
     media_url: object = None
     media: object = None
     questions: object = None
+    translations: object = None
     s_no_line: int | None = None
     heading_line: int | None = None
     content_line: int | None = None
     media_url_line: int | None = None
     media_line: int | None = None
     questions_line: int | None = None
+    translations_line: int | None = None
 
 
 def located(name: str, line: int | None, message: str) -> str:
@@ -116,6 +119,9 @@ def _build(
         problems.append(located(name, raw.media_line or raw.line, f"{label} {problem}"))
     for problem in _question_problems(raw.questions):
         problems.append(located(name, raw.questions_line or raw.line, f"{label} {problem}"))
+    found: list[str] = []
+    translations = check_translations(raw.translations, label, found)
+    problems += [located(name, raw.translations_line or raw.line, p) for p in found]
     if s_no is None or len(problems) > before:
         return None
     assert isinstance(raw.heading, str) and isinstance(raw.content, str)
@@ -126,6 +132,7 @@ def _build(
         media_url=media.strip() if isinstance(media, str) else None,
         media=items,
         questions=[q.strip() for q in raw.questions] if isinstance(raw.questions, list) else [],
+        translations=translations,
     )
 
 

@@ -82,12 +82,13 @@ def test_markdown_translations_are_sibling_files(tmp_path: Path) -> None:
 def test_a_markdown_translation_of_an_unknown_session_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "kb.md").write_text("## Session 1: Safety\nWear gloves.\n")
     (tmp_path / "kb.hi.md").write_text("## Session 4: चार\nकुछ\n", encoding="utf-8")
-    with pytest.raises(KBFileError, match="kb.hi.md: session 4 is not in the main file"):
+    with pytest.raises(KBFileError, match=r"kb\.hi\.md: session 4 is not in the main file"):
         load_kb_file(tmp_path / "kb.md")
 
 
+@pytest.mark.usefixtures("db")
 def test_kb_load_reports_languages_and_export_writes_one_markdown_file_per_language(
-    tmp_path: Path, db: Path
+    tmp_path: Path,
 ) -> None:
     kb = tmp_path / "kb.yaml"
     kb.write_text(YAML, encoding="utf-8")

@@ -37,6 +37,7 @@ class LanguageBook:
     languages: dict[str, Language]
     menu: frozenset[str]
     filler: frozenset[str]
+    vocabulary: frozenset[str]  # every word of every choice and menu phrase (a quick reject)
 
 
 def words(text: str) -> list[str]:
@@ -62,10 +63,13 @@ def _book(folder: str) -> LanguageBook:
         )
         for code, entry in raw["languages"].items()
     }
+    menu = frozenset(_phrase(w) for w in raw.get("menu", []))
+    phrases = [p for language in languages.values() for p in language.choose] + list(menu)
     return LanguageBook(
         languages=languages,
-        menu=frozenset(_phrase(w) for w in raw.get("menu", [])),
+        menu=menu,
         filler=frozenset(_phrase(w) for w in raw.get("filler", [])),
+        vocabulary=frozenset(w for p in phrases for w in p.split()),
     )
 
 
@@ -89,14 +93,11 @@ def available(sessions: list[TrainingSession], default: str) -> list[str]:
 
 def from_script(text: str) -> str | None:
     """The configured language whose script most of the letters of `text` are in, if any."""
-    letters = [ch for ch in text if ch.isalpha() or unicodedata.category(ch).startswith("M")]
+    letters = sum(ch.isalpha() or unicodedata.category(ch).startswith("M") for ch in text)
     if not letters:
         return None
     for language in book().languages.values():
-        if language.script is None:
-            continue
-        share = sum(bool(language.script.match(ch)) for ch in letters) / len(letters)
-        if share > _MAJORITY:
+        if language.script is not None and len(language.script.findall(text)) / letters > _MAJORITY:
             return language.code
     return None
 
@@ -126,9 +127,10 @@ def request_in(text: str) -> Request | None:
     "Hindi", "हिंदी", "English please", "Hindi mein baat karo" choose a language;
     "language" or "भाषा" asks for the menu. Anything longer is left to the classifier.
     """
-    said = " ".join(words(text))
-    if not said or len(said.split()) > 8:
+    said_words = words(text)
+    if not said_words or len(said_words) > 8 or book().vocabulary.isdisjoint(said_words):
         return None
+    said = " ".join(said_words)
     for language in book().languages.values():
         for phrase in language.choose:
             if re.search(rf"(?<!\S){re.escape(phrase)}(?!\S)", said) and _without_filler(

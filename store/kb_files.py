@@ -92,8 +92,8 @@ def _attach(sessions: list[TrainingSession], language: str, path: Path) -> None:
     for t in translated:
         if t.s_no not in by_number:
             problems.append(located(path.name, None, f"session {t.s_no} is not in the main file"))
-        elif t.media_url:
-            msg = f"session {t.s_no}: put its Media line in the main file, not a translation"
+        elif t.media_url or t.media:
+            msg = f"session {t.s_no}: put its media lines in the main file, not a translation"
             problems.append(located(path.name, None, msg))
         else:
             by_number[t.s_no].translations[language] = {"heading": t.heading, "content": t.content}

@@ -61,6 +61,9 @@ def test_an_admin_sets_the_language_and_the_partner_reads_in_it(
     assert "ट्रेनिंग मेनू" in replies[0].text
     back = client.put(f"/api/admin/partners/{PHONE}/language", json={"language": None})
     assert back.json()["language"] == "en"
+    activity = client.get("/api/admin/activity", params={"area": "partner"}).json()
+    changes = [e["detail"] for e in activity if e["action"] == "partner.language"]
+    assert {"was": "en", "now": "hi"} in changes and {"was": "hi", "now": "en"} in changes
 
 
 def test_a_language_the_content_lacks_or_an_unknown_partner_is_refused(client: TestClient) -> None:

@@ -96,7 +96,10 @@ def _attach(sessions: list[TrainingSession], language: str, path: Path) -> None:
             msg = f"session {t.s_no}: put its media lines in the main file, not a translation"
             problems.append(located(path.name, None, msg))
         else:
-            by_number[t.s_no].translations[language] = {"heading": t.heading, "content": t.content}
+            fields: dict[str, object] = {"heading": t.heading, "content": t.content}
+            if t.questions:
+                fields["questions"] = t.questions
+            by_number[t.s_no].translations[language] = fields
     if problems:
         raise KBFileError("\n".join(problems), problems)
 
@@ -128,7 +131,12 @@ def dump_kb(sessions: list[TrainingSession], fmt: KBFormat) -> str:
 def dump_translation_md(sessions: list[TrainingSession], language: str) -> str:
     """The sessions translated into `language` as Markdown (the `kb.<language>.md` file)."""
     translated = [
-        TrainingSession(s_no=s.s_no, heading=t["heading"], content=t["content"])
+        TrainingSession(
+            s_no=s.s_no,
+            heading=t["heading"],
+            content=t["content"],
+            questions=t.get("questions", []),
+        )
         for s in sorted(sessions, key=lambda session: session.s_no)
         if (t := s.translations.get(language))
     ]

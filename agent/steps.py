@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agent.opt_out import opt_out_step
 from agent.language_step import choose_language
+from agent.opt_out import opt_out_step
 from agent.tap_step import tap_step
 from agent.turn_steps import TurnStep
 

@@ -90,7 +90,6 @@ def fill(template: str, values: dict[str, object]) -> str:
     return template.format_map(_KeepMissing(values))
 
 
-
 def template(key: str, language: str | None = None) -> str:
     """The raw text of message `key` in `language` (default: the current one), with fallbacks.
 

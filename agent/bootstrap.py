@@ -60,6 +60,7 @@ def build_engine(settings: Settings, store: TrainingStore | None = None) -> Engi
         interpreter=build_interpreter(settings),
         media_reader=build_media_reader(settings),
         dense=build_dense_ranker(settings),
+        default_language=settings.default_language,
     )
     engine.trainer.quiz_config = QuizConfig.from_settings(settings)
     return engine

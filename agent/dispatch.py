@@ -14,8 +14,9 @@ from agent.intents import Classification, Intent
 from agent.keywords import looks_like_question
 from agent.messages import Reply
 from agent.training import ActionResult, Trainer, has_started
+from agent.translations import localized
 from agent.turns import TurnResult
-from prompts import message
+from prompts import current_language, default_language, message
 from store.models import Progress
 
 SURE_QUESTION = 0.6  # classifier confidence above which an unanswerable question is still one
@@ -103,7 +104,9 @@ def current_heading(trainer: Trainer, progress: Progress | None) -> str | None:
     if not progress or progress.current_section is None:
         return None
     session = trainer.store.get_session(progress.current_section)
-    return session.heading if session else None
+    if session is None:
+        return None
+    return localized(session, current_language(), default_language()).heading
 
 
 _IN_TRAINING = {

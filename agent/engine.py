@@ -6,6 +6,7 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 
+from agent import languages
 from agent.clock import Clock, SystemClock
 from agent.dense import DenseRanker
 from agent.dispatch import dispatch
@@ -19,7 +20,7 @@ from agent.steps import STEPS
 from agent.training import Trainer
 from agent.turn_steps import StepInput, settle_before_classification
 from agent.turns import Interpreter, InterpreterFailed, TurnResult
-from prompts import message
+from prompts import REFERENCE_LANGUAGE, message, use_language
 from store.base import StoreUnavailable, TrainingStore
 from store.models import ChatEntry, Progress, ProgressUpdate, Who
 
@@ -39,8 +40,10 @@ class Engine:
         media_reader: MediaReader | None = None,
         dense: DenseRanker | None = None,
         clock: Clock | None = None,
+        default_language: str = REFERENCE_LANGUAGE,
     ) -> None:
         self.store = store
+        self.default_language = default_language
         self.clock: Clock = clock or SystemClock()
         self.knowledge = KnowledgeCache(store, dense)
         self.trainer = Trainer(store, self.knowledge, support_contact)
@@ -55,6 +58,12 @@ class Engine:
 
     def handle(self, inbound: Inbound) -> TurnResult:
         """Like handle_message, with how the turn was understood and what it cost."""
+        # Until the partner's record is read, write in the language of the message's script.
+        guess = languages.from_script(inbound.text) or self.default_language
+        with use_language(guess, self.default_language):
+            return self._handle(inbound)
+
+    def _handle(self, inbound: Inbound) -> TurnResult:
         media = read_media(self.media_reader, inbound) if inbound.media_urls else None
         text = media.text if media else inbound.text.strip()
         if not text and media:  # a file, or a voice note we could not hear: thank and keep it
@@ -72,8 +81,10 @@ class Engine:
             done_before = self._replayed(inbound)
             if done_before is not None:
                 return done_before
-            progress = self._progress_with_name(inbound)
-            result = self._understand_and_act(text, inbound.phone, progress, inbound.payload)
+            progress = self._with_language(self._progress_with_name(inbound), text, inbound.phone)
+            language = languages.language_of(progress, self.default_language)
+            with use_language(language, self.default_language):
+                result = self._understand_and_act(text, inbound.phone, progress, inbound.payload)
         except StoreUnavailable as exc:
             log.error("store unavailable, apologised to partner: %s", exc)
             return TurnResult([Reply(text=message("store_unavailable"))], Intent.OTHER, "system")
@@ -119,6 +130,14 @@ class Engine:
         if name:
             return self.store.update_progress(inbound.phone, ProgressUpdate(name=name.strip()))
         return progress
+
+    def _with_language(self, progress: Progress | None, text: str, phone: str) -> Progress:
+        """The progress with a language: a partner without one gets their first message's."""
+        if progress is not None and progress.language:
+            return progress
+        offered = languages.available(self.store.list_sessions(), self.default_language)
+        first = languages.first_language(text, offered, self.default_language)
+        return self.store.update_progress(phone, ProgressUpdate(language=first))
 
     def _understand_and_act(
         self, text: str, phone: str, progress: Progress | None, payload: str | None = None

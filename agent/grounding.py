@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from enum import StrEnum
 
 from agent.retrieval import Passage
+from prompts import template
 
 NOT_COVERED = "NOT_COVERED"
 _CITATION = re.compile(r"\(\s*_?from\s+session\s+(\d+)[^)]*\)", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _citation_pattern() -> re.Pattern[str]:
+    """Citations in English or in the turn's language ("(सत्र 3: ... से)"), from messages."""
+    forms = [_CITATION.pattern]
+    local = template("citation")
+    if "{s_no}" in local:
+        before, _, after = local.partition("{s_no}")
+        parts = [re.escape(before.strip()), r"\s*(\d+)", re.escape(after.split("{heading}")[0])]
+        forms.append("".join(parts).replace(r"\ ", r"\s*") + r"[^)]*\)")
+    return re.compile("|".join(f"(?:{f})" for f in forms), re.IGNORECASE)
+
+
+def _cited(text: str) -> set[int]:
+    return {int(n) for groups in _citation_pattern().findall(text) for n in groups if n}
+
+
+def _ascii_digits(text: str) -> str:
+    """Devanagari (and other) digits as 0-9, so "१५००" and "1500" compare equal."""
+    return "".join(str(unicodedata.digit(ch)) if ch.isdigit() else ch for ch in text)
 
 
 class Verdict(StrEnum):
@@ -23,7 +45,7 @@ class Verdict(StrEnum):
 
 def _numbers(text: str) -> set[str]:
     """Numbers in `text`, written without thousands separators ("1,500" and "1500" match)."""
-    return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
+    return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(_ascii_digits(text))}
 
 
 def judge(answer: str, passages: Sequence[Passage], question: str) -> tuple[Verdict, str]:
@@ -31,14 +53,14 @@ def judge(answer: str, passages: Sequence[Passage], question: str) -> tuple[Verd
     text = answer.strip()
     if not text or NOT_COVERED in text:
         return Verdict.NOT_COVERED, "the model found no answer in the passages"
-    cited = {int(n) for n in _CITATION.findall(text)}
+    cited = _cited(_ascii_digits(text))
     if not cited:
         return Verdict.UNGROUNDED, "the answer cites no session"
     sources = {p.s_no for p in passages}
     if not cited <= sources:
         return Verdict.UNGROUNDED, f"the answer cites sessions {sorted(cited - sources)} not found"
     known = _numbers(" ".join(p.text for p in passages)) | _numbers(question)
-    invented = _numbers(_CITATION.sub(" ", text)) - known
+    invented = _numbers(_citation_pattern().sub(" ", _ascii_digits(text))) - known
     if invented:
         return Verdict.UNGROUNDED, f"the answer has numbers not in the content: {sorted(invented)}"
     return Verdict.GROUNDED, "cited and grounded"

@@ -6,10 +6,12 @@ import threading
 
 from agent.dense import DenseRanker
 from agent.retrieval import KnowledgeIndex
+from agent.translations import for_turn
 from store.base import TrainingStore
 from store.models import TrainingSession
 
 ContentKey = tuple[tuple[int, str, str, tuple[str, ...]], ...]
+_KEPT_INDEXES = 4  # one per language in use, plus a spare while content changes
 
 
 def content_key(sessions: list[TrainingSession]) -> ContentKey:
@@ -18,24 +20,29 @@ def content_key(sessions: list[TrainingSession]) -> ContentKey:
 
 
 class KnowledgeCache:
-    """Reads sessions from the store every turn (admin edits show at once), caches the index."""
+    """Reads sessions from the store every turn (admin edits show at once), caches the index.
+
+    Sessions come in the turn's language (prompts.use_language); each language's content
+    has its own index, so Hindi questions search the Hindi text.
+    """
 
     def __init__(self, store: TrainingStore, dense: DenseRanker | None = None) -> None:
         self.store = store
         self.dense = dense  # passage embeddings outlive index rebuilds: it holds their cache
         self._lock = threading.Lock()
-        self._key: ContentKey | None = None
-        self._index: KnowledgeIndex | None = None
+        self._indexes: dict[ContentKey, KnowledgeIndex] = {}
 
     def sessions(self) -> list[TrainingSession]:
-        """The current training sessions, ordered by s_no."""
-        return self.store.list_sessions()
+        """The current training sessions in the turn's language, ordered by s_no."""
+        return for_turn(self.store.list_sessions())
 
     def index(self, sessions: list[TrainingSession] | None = None) -> KnowledgeIndex:
         """The search index for the current content (`sessions` when the caller just read it)."""
         sessions = self.sessions() if sessions is None else sessions
         key = content_key(sessions)
         with self._lock:
-            if self._index is None or key != self._key:
-                self._index, self._key = KnowledgeIndex(sessions, self.dense), key
-            return self._index
+            if key not in self._indexes:
+                while len(self._indexes) >= _KEPT_INDEXES:
+                    self._indexes.pop(next(iter(self._indexes)))  # the oldest
+                self._indexes[key] = KnowledgeIndex(sessions, self.dense)
+            return self._indexes[key]

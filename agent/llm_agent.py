@@ -96,7 +96,9 @@ class LLMInterpreter:
             progress=progress,
             model_name=self.model_name,
             system_prompt=llm_prompts.system_prompt(progress, sessions, self.brand),
-            answer_prompt=llm_prompts.answer_prompt(progress, trainer.support, self.brand),
+            answer_prompt=llm_prompts.answer_prompt(
+                progress, trainer.support, self.brand, sessions
+            ),
             deadline=time.monotonic() + TURN_BUDGET_S,
         )
 

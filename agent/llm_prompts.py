@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from agent import render
+from agent.languages import name_of
 from agent.quiz.state import quiz_status
 from agent.retrieval import Passage
 from agent.tokens import trim_history, truncate_to_tokens
 from agent.training import has_started
-from prompts import prompt
+from prompts import current_language, message, prompt
 from store.base import TrainingStore
 from store.models import Progress, TrainingSession
 
@@ -67,13 +68,28 @@ def system_prompt(
         done=done,
         total=len(sessions),
         sessions=_session_lines(progress, sessions),
+        language=name_of(current_language()),
     )
 
 
-def answer_prompt(progress: Progress | None, support: str, brand: str) -> str:
-    """prompts/answer.md: the rules for the call that writes a grounded answer."""
+def answer_prompt(
+    progress: Progress | None,
+    support: str,
+    brand: str,
+    sessions: Sequence[TrainingSession] = (),
+) -> str:
+    """prompts/answer.md: the rules for the call that writes a grounded answer, in the
+    partner's language, with a citation example built from a real session."""
     name = render.display_name(progress.name if progress else None)
-    return fill(prompt("answer.md"), brand=brand, name=name, support=support)
+    current = progress.current_section if progress else None
+    example = next((s for s in sessions if s.s_no == current), sessions[0] if sessions else None)
+    s_no, heading = (example.s_no, example.heading) if example else (3, "Quotes and Pricing")
+    citation = message("citation", s_no=s_no, heading=heading)
+    language = name_of(current_language())
+    return fill(
+        prompt("answer.md"),
+        brand=brand, name=name, support=support, language=language, citation=citation,
+    )  # fmt: skip
 
 
 def history(

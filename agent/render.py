@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from agent.interactive import menu_list, numbered_rows, session_buttons
+from agent.languages import name_of
 from agent.messages import Reply
 from agent.session_media import session_replies_with_media
 from agent.splitter import split_message
-from prompts import message
+from agent.translations import has_translation
+from prompts import current_language, default_language, message
 from store.models import Progress, TrainingSession
 
 
@@ -19,6 +21,9 @@ def session_replies(session: TrainingSession, name: str | None) -> list[Reply]:
     """A session as WhatsApp messages: header, content, hint; split into numbered parts."""
     header = message("session_header", s_no=session.s_no, heading=session.heading)
     hint = message("session_hint", name=display_name(name))
+    if not has_translation(session, current_language(), default_language()):
+        note = message("translation_missing", default=name_of(default_language()))
+        header = f"{note}\n\n{header}"
     if session.media:
         replies = session_replies_with_media(header, session.content, hint, session.media)
     else:

@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     # conversation
     support_contact: str = "your partner manager"
     brand_name: str = "Genie"
+    default_language: str = Field(
+        default="en",
+        pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        description="language of the untranslated content and of partners who choose none",
+    )
 
     # HTTP service
     host: str = "127.0.0.1"

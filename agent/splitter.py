@@ -43,7 +43,7 @@ def _pieces(text: str, limit: int) -> list[tuple[str, str]]:
             out.append(("\n\n", para))
             continue
         joiner = "\n\n"
-        for sentence_sep, sentence in _with_separators(para, r"(?<=[.!?])(\s+)"):
+        for sentence_sep, sentence in _with_separators(para, r"(?<=[.!?।])(\s+)"):
             joiner = sentence_sep or joiner
             line = ""
             for sep, word in _words(sentence, limit):

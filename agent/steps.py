@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agent.confirmations import settle_pending
+from agent.language_step import choose_language
 from agent.opt_out import opt_out_step
 from agent.quiz.feedback import feedback_step
 from agent.quiz.step import quiz_step
@@ -15,6 +16,7 @@ STEPS: list[TurnStep] = [
     opt_out_step,
     settle_pending,  # any other message, a tap included, drops a pending question
     tap_step,
+    choose_language,  # "Hindi", "English please", "language": before a quiz takes answers
     quiz_step,  # a quiz in progress owns answers; commands pause it
     feedback_step,  # the satisfaction question after the last session
 ]

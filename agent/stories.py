@@ -36,6 +36,7 @@ class Expect(BaseModel):
     # Wait turns only: a template NAME, "any", or null (none); unset = not checked.
     template: str | None = None
     sent: int | None = Field(default=None, ge=0)  # wait turns: how many messages went out
+    language: str | None = None  # the partner's stored language after the turn, e.g. "hi"
 
 
 class Turn(BaseModel):
@@ -143,6 +144,9 @@ def check_turn(
         problems.append(f"in_training: expected {expect.in_training}, got {in_training}")
     if expect.current_session is not None and expect.current_session != current:
         problems.append(f"current_session: expected {expect.current_session}, got {current}")
+    language = progress.language if progress else None
+    if expect.language is not None and expect.language != language:
+        problems.append(f"language: expected {expect.language}, got {language}")
     if expect.completed is not None and sorted(expect.completed) != completed:
         problems.append(f"completed: expected {sorted(expect.completed)}, got {completed}")
     text = "\n".join(replies).lower()

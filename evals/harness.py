@@ -36,6 +36,7 @@ class PartnerState:
     in_training: bool = False
     current_session: int | None = None
     completed: tuple[int, ...] = ()
+    language: str | None = None  # the partner's chosen language; None: set by their message
 
 
 @dataclass
@@ -97,9 +98,13 @@ def set_state(store: TrainingStore, phone: str, state: PartnerState) -> None:
     """Give the partner `state` with one atomic update (nothing for a brand-new partner)."""
     started = state.current_session is not None or bool(state.completed)
     if not (started or state.in_training):
+        if state.language:
+            store.update_progress(phone, ProgressUpdate(language=state.language))
         return
     # Only the fields we mean to set: the stores apply exactly the fields given.
     fields: dict[str, Any] = {"name": NAME, "in_training_mode": state.in_training}
+    if state.language:
+        fields["language"] = state.language
     if state.current_session is not None:
         fields["current_section"] = state.current_session
     if started:

@@ -19,7 +19,17 @@ def _tag_chart(suite: dict[str, Any]) -> str:
     if not tags:
         return ""
     items = [(f"{tag} ({v['cases']})", v["rate"]) for tag, v in tags.items()]
-    return f"<div><h3>Pass rate by tag</h3>{bar_chart(items, max_value=1.0, title='by tag')}</div>"
+    chart = f"<div><h3>Pass rate by tag</h3>{bar_chart(items, max_value=1.0, title='by tag')}</div>"
+    return chart + _language_chart(suite)
+
+
+def _language_chart(suite: dict[str, Any]) -> str:
+    languages = suite["details"].get("by_language") or {}
+    if len(languages) < 2:
+        return ""
+    items = [(f"{lang} ({v['cases']})", v["rate"]) for lang, v in languages.items()]
+    chart = bar_chart(items, max_value=1.0, title="by language")
+    return f"<div><h3>Pass rate by language</h3>{chart}</div>"
 
 
 def _intents(suite: dict[str, Any]) -> str:

@@ -50,6 +50,7 @@ def print_intents(console: Console, suite: dict[str, Any], errors: int) -> None:
         f"{s} {v['passed']}/{v['cases']}" for s, v in sorted(details["by_source"].items())
     )
     console.print(f"correct by source: {by_source}")
+    print_by_language(console, "intents", details)
     _print_errors(console, details["errors"], errors)
 
 
@@ -98,12 +99,24 @@ def _story_problem(row: dict[str, Any]) -> str:
     return escape(f"turn {turn['turn']} {turn['user']!r}: {'; '.join(turn['problems'])}")
 
 
+def print_by_language(console: Console, suite: str, details: dict[str, Any]) -> None:
+    """One line: the suite's accuracy (pass rate) per language, when it has several."""
+    languages = details.get("by_language") or {}
+    if len(languages) > 1:
+        parts = [
+            f"{lang} {v['passed']}/{v['cases']} ({fmt.value('rate', v['rate'])})"
+            for lang, v in languages.items()
+        ]
+        console.print(f"{suite} by language: " + ", ".join(parts))
+
+
 def print_details(console: Console, run: dict[str, Any], errors: int) -> None:
     """Details of every suite in the run."""
     suites = run["suites"]
     if "intents" in suites:
         print_intents(console, suites["intents"], errors)
     if "questions" in suites:
+        print_by_language(console, "questions", suites["questions"]["details"])
         failures = suites["questions"]["details"]["failures"]
         _print_failures(console, "Question", failures, errors, _question_problem)
     if "safety" in suites:

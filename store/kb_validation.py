@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from dataclasses import field as default
 
 from store.kb_media import check_media
+from store.kb_translations import check_translations
 from store.models import TrainingSession
 
 
@@ -33,6 +34,7 @@ class RawSession:
     media_url: object = None
     media: object = None
     questions: object = None
+    translations: object = None
     s_no_line: int | None = None
     heading_line: int | None = None
     content_line: int | None = None
@@ -42,6 +44,7 @@ class RawSession:
     quiz: object = None
     quiz_line: int | None = None
     quiz_question_lines: list[int] = default(default_factory=list)
+    translations_line: int | None = None
 
 
 def located(name: str, line: int | None, message: str) -> str:
@@ -125,6 +128,9 @@ def _build(
     quiz = validate_quiz(
         raw.quiz, raw.quiz_line or raw.line, raw.quiz_question_lines, label, name, problems
     )
+    found: list[str] = []
+    translations = check_translations(raw.translations, label, found)
+    problems += [located(name, raw.translations_line or raw.line, p) for p in found]
     if s_no is None or len(problems) > before:
         return None
     assert isinstance(raw.heading, str) and isinstance(raw.content, str)
@@ -136,6 +142,7 @@ def _build(
         media=items,
         questions=[q.strip() for q in raw.questions] if isinstance(raw.questions, list) else [],
         quiz=quiz,
+        translations=translations,
     )
 
 

@@ -9,7 +9,7 @@ import yaml
 from store.kb_validation import KBFileError, RawSession, located
 from store.models import TrainingSession
 
-FIELDS = ("s_no", "heading", "content", "media_url", "media", "questions", "quiz")
+FIELDS = ("s_no", "heading", "content", "media_url", "media", "questions", "quiz", "translations")
 _LAYOUT_HINT = "expected a list of sessions, or a mapping with a 'sessions' key holding that list"
 
 

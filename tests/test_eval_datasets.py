@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from agent.languages import from_script
+
 DATASETS = Path(__file__).resolve().parents[1] / "evals" / "datasets"
 SESSION_COUNT = 7
 
@@ -44,6 +46,7 @@ INTENT_TAGS = {
 # The variations a classifier most often gets wrong must stay well represented.
 MIN_PER_TAG = {"hinglish": 25, "hard_negative": 25, "typo": 25, "emoji": 20, "polite": 20}
 INTENT_KEYS = {"text", "intent", "session", "in_training", "current_session", "tags"}
+INTENT_OPTIONAL = {"session", "language"}  # language: "hi" for rows written in Devanagari
 
 SAFETY_TAGS = {
     "injection",
@@ -109,8 +112,10 @@ def safety_rows() -> list[dict[str, Any]]:
 def test_intent_rows_have_valid_fields(intent_rows: list[dict[str, Any]]) -> None:
     """Every intent row has exactly the allowed keys with the right types."""
     for row in intent_rows:
-        assert set(row) <= INTENT_KEYS, row
-        assert set(row) >= INTENT_KEYS - {"session"}, row
+        assert set(row) <= INTENT_KEYS | INTENT_OPTIONAL, row
+        assert set(row) >= INTENT_KEYS - INTENT_OPTIONAL, row
+        if "language" in row:  # optional: the eval report otherwise goes by the script
+            assert row["language"] == (from_script(row["text"]) or "en"), row
         assert isinstance(row["text"], str) and row["text"].strip(), row
         assert row["intent"] in INTENT_LABELS, row
         assert isinstance(row["in_training"], bool), row

@@ -12,6 +12,7 @@ import pytest
 from agent import engine as engine_module
 from agent.engine import MAX_INBOUND_CHARS, Engine
 from agent.intent_rules import IntentClassifier
+from agent.languages import request_in
 from agent.llm_agent import LLMInterpreter, build_llm_interpreter
 from agent.opt_out import is_opt_in, is_opt_out
 from agent.stories import Story, StoryResult, load_stories, play_story
@@ -63,6 +64,7 @@ def free_form_turns(story: Story) -> list[str]:
         if text
         and len(text) <= MAX_INBOUND_CHARS
         and not classifier.classify(text).exact
+        and request_in(text) is None
         and not is_opt_out(text)
         and not is_opt_in(text)
     ]

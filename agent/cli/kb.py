@@ -13,7 +13,7 @@ from store.admin_factory import admin_store_for
 from store.audit import cli_user, record
 from store.base import TrainingStore
 from store.factory import open_store
-from store.kb_files import KBFileError, dump_kb, load_kb_file
+from store.kb_files import KBFileError, coverage, dump_kb, dump_translation_md, load_kb_file
 from store.models import TrainingSession
 
 app = typer.Typer(help="Manage the training knowledge base.", no_args_is_help=True)
@@ -56,6 +56,7 @@ def load(
     finally:
         store.close()
     typer.echo(f"loaded {len(sessions)} sessions from {file} as version {version}")
+    _report_languages(sessions, get_settings().default_language)
     typer.echo(f"undo: genie kb restore {version}")
 
 
@@ -99,6 +100,18 @@ def versions(limit: Annotated[int, typer.Option(help="How many")] = 20) -> None:
         store.close()
 
 
+def _report_languages(sessions: list[TrainingSession], default: str) -> None:
+    """One line per language: how many sessions it covers and which lack a translation."""
+    typer.echo(f"  {default}: {len(sessions)} sessions (default language)")
+    for language, lacking in coverage(sessions).items():
+        done = len(sessions) - len(lacking)
+        line = f"  {language}: {done}/{len(sessions)} sessions translated"
+        if lacking:
+            numbers = ", ".join(map(str, lacking))
+            line += f"; missing: session {numbers} (partners get the {default} text with a note)"
+        typer.echo(line)
+
+
 def _audit_load(store: TrainingStore, file: Path, count: int) -> None:
     """Record the load in the admin activity list (who ran it, which file, how many sessions)."""
     record(admin_store_for(store), cli_user(), "content.load", file.name, None, sessions=count)
@@ -114,12 +127,21 @@ def export(
         typer.echo("error: --format must be yaml or md", err=True)
         raise typer.Exit(2)
     kind: Literal["yaml", "md"] = "yaml" if fmt == "yaml" else "md"
-    text = dump_kb(open_store(get_settings()).list_sessions(), kind)
+    sessions = open_store(get_settings()).list_sessions()
+    text = dump_kb(sessions, kind)
+    languages = list(coverage(sessions)) if kind == "md" else []
     if output:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {output}")
+        for language in languages:  # Markdown keeps one file per language
+            other = output.with_name(f"{output.stem}.{language}{output.suffix}")
+            other.write_text(dump_translation_md(sessions, language), encoding="utf-8")
+            typer.echo(f"wrote {other}")
     else:
         typer.echo(text, nl=False)
+        if languages:
+            note = ", ".join(languages)
+            typer.echo(f"note: translations ({note}) not printed; use -o FILE.md", err=True)
 
 
 @app.command("show")

@@ -39,7 +39,7 @@ EXPORT_PAGE = 1000
 CSV_FIELDS = [
     "phone", "name", "status", "last_activity", "current_section", "completed_count",
     "total_sessions", "completed_sections", "started_at", "completed_at", "last_updated",
-    "last_message_at", "messages", "questions",
+    "last_message_at", "messages", "questions", "language",
 ]  # fmt: skip
 
 

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Protocol
 
+from agent.languages import from_script
 from agent.messages import Inbound, Reply
 from agent.splitter import WHATSAPP_LIMIT, split_message
 from api.logging_setup import log_context, mask_phone
@@ -14,7 +15,7 @@ from api.whatsapp.lease_keeper import LeaseKeeper
 from api.whatsapp.lease_loop import Step, drain
 from api.whatsapp.persist import persist_after_effect
 from api.whatsapp.rate_limit import RateLimit, Verdict
-from prompts import message
+from prompts import message, use_language
 from store.messaging import InboundRecord, MessagingStore, OutboundPart
 
 log = logging.getLogger("genie.whatsapp")
@@ -107,6 +108,11 @@ class InboundProcessor:
         return Step.WORKED
 
     def _reply(self, record: InboundRecord) -> list[OutboundPart]:
+        # Notices sent without the engine follow the script the partner wrote in.
+        with use_language(from_script(to_inbound(record).text)):
+            return self._reply_in_language(record)
+
+    def _reply_in_language(self, record: InboundRecord) -> list[OutboundPart]:
         verdict = self.rate_limit.verdict(self.messaging, record)
         if verdict is Verdict.DROP:
             log.info("rate limit: message from %s ignored", mask_phone(record.phone))

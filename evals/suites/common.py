@@ -1,4 +1,4 @@
-"""Helpers every suite shares: per-tag pass rates and assembling a SuiteResult."""
+"""Helpers every suite shares: per-tag and per-language pass rates, assembling a SuiteResult."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from agent.languages import from_script
 from evals.harness import Harness
 from evals.metrics import ratio
 from evals.results import SuiteResult
@@ -27,6 +28,24 @@ def by_tag(cases: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     }
 
 
+def row_language(row: dict[str, Any], text: str) -> str:
+    """A dataset row's language: its `language` field, else its script's, else English."""
+    return str(row.get("language") or from_script(text) or "en")
+
+
+def by_language(cases: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Cases, passed cases and pass rate (accuracy, for intents) per language."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for case in cases:
+        if case.get("language"):
+            counts[case["language"]][0] += 1
+            counts[case["language"]][1] += bool(case["passed"])
+    return {
+        language: {"cases": n, "passed": ok, "rate": ratio(ok, n)}
+        for language, (n, ok) in sorted(counts.items())
+    }
+
+
 def finish(
     name: str,
     datasets: list[str],
@@ -38,6 +57,7 @@ def finish(
     """The suite's result, its usage summed from the turn records the cases carry."""
     records = [r for case in cases for r in case.get("turn_usage", [])]
     details.setdefault("by_tag", by_tag(cases))
+    details.setdefault("by_language", by_language(cases))
     return SuiteResult(
         name=name,
         datasets=datasets,

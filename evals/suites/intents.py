@@ -10,7 +10,7 @@ from agent.intents import Intent
 from evals.harness import PHONE, Harness, PartnerState
 from evals.metrics import classification_report, confusion_matrix, ratio
 from evals.results import SuiteResult
-from evals.suites.common import Tick, finish, usage_fields
+from evals.suites.common import Tick, finish, row_language, usage_fields
 from store.models import Progress
 
 LABEL_ORDER = [i.value for i in Intent]
@@ -55,6 +55,7 @@ def score_row(
         "in_training": state.in_training,
         "current_session": state.current_session,
         "tags": row.get("tags") or [],
+        "language": row_language(row, row["text"]),
         **usage_fields([turn.record]),
     }
 

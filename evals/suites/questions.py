@@ -8,15 +8,24 @@ from typing import Any
 from evals.harness import Harness, PartnerState
 from evals.metrics import ratio
 from evals.results import SuiteResult
-from evals.suites.common import Tick, finish, usage_fields
-from prompts import message
+from evals.suites.common import Tick, finish, row_language, usage_fields
+from prompts import message_languages, template
 
 _CITATION = re.compile(r"\(\s*_?from\s+session\s+(\d+)", re.IGNORECASE)
 
 
-def not_covered_marker() -> str:
-    """The fixed start of the "not covered" reply (the text before its first placeholder)."""
-    return message("answer_not_covered").split("{", 1)[0].strip().rstrip(",").lower()
+def not_covered_marker(language: str = "en") -> str:
+    """The fixed start of the "not covered" reply in `language` (the text before its first
+    placeholder that is not at the very start, e.g. "{name}, ...")."""
+    text = template("answer_not_covered", language)
+    if text.startswith("{"):
+        text = text.split("}", 1)[1]
+    return text.split("{", 1)[0].strip().strip(",").strip().lower()
+
+
+def not_covered_markers() -> list[str]:
+    """The "not covered" marker of every language Genie speaks."""
+    return [not_covered_marker(language) for language in message_languages()]
 
 
 def ranked_sessions(passages: list[tuple[int, str]], replies: list[str]) -> list[int]:
@@ -26,10 +35,12 @@ def ranked_sessions(passages: list[tuple[int, str]], replies: list[str]) -> list
     return [int(n) for n in _CITATION.findall("\n".join(replies))]
 
 
-def score_row(row: dict[str, Any], harness: Harness, marker: str) -> dict[str, Any]:
-    """Ask one question while in training and check the answer."""
+def score_row(row: dict[str, Any], harness: Harness, markers: list[str]) -> dict[str, Any]:
+    """Ask one question while in training and check the answer (rows in another language
+    are asked by a partner who chose that language)."""
+    language = row_language(row, row["question"])
     # No current session by default, so the current-session boost cannot hand out free hits.
-    state = PartnerState(True, row.get("current_session"))
+    state = PartnerState(True, row.get("current_session"), language=language)
     with harness.case(state) as engine:
         turn = harness.turn(engine, row["question"])
     text = "\n".join(turn.replies).lower()
@@ -37,7 +48,7 @@ def score_row(row: dict[str, Any], harness: Harness, marker: str) -> dict[str, A
     expected = row["expected_session"]
     missing = [s for s in row["must_contain"] if s.lower() not in text]
     banned = [s for s in row["must_not_contain"] if s.lower() in text]
-    said_not_covered = marker in text
+    said_not_covered = any(marker in text for marker in markers)
     case: dict[str, Any] = {
         "key": row["question"],
         "question": row["question"],
@@ -50,6 +61,7 @@ def score_row(row: dict[str, Any], harness: Harness, marker: str) -> dict[str, A
         "reply": "\n".join(turn.replies)[:600],
         "source": turn.result.source,
         "tags": row.get("tags") or [],
+        "language": language,
         **usage_fields([turn.record]),
     }
     if expected is None:
@@ -66,8 +78,8 @@ def run_questions(
     rows: list[dict[str, Any]], harness: Harness, tick: Tick, datasets: list[str]
 ) -> SuiteResult:
     """Score every question; metrics: hit@1, hit@3, must_contain, must_not_contain, not_covered."""
-    marker = not_covered_marker()
-    cases = harness.map(lambda row: score_row(row, harness, marker), rows, tick)
+    markers = not_covered_markers()
+    cases = harness.map(lambda row: score_row(row, harness, markers), rows, tick)
     answerable = [c for c in cases if c["expected_session"] is not None]
     uncovered = [c for c in cases if c["expected_session"] is None]
 

@@ -1,4 +1,4 @@
-// One partner: progress per session, the transcript as a WhatsApp chat, reset and erase.
+// One partner: progress per session, the transcript as a WhatsApp chat, language, reset and erase.
 
 import { api } from "./api.js";
 import { $, bubble, clear, clock, el, toast, when } from "./dom.js";
@@ -55,11 +55,27 @@ export async function showPartner(which) {
       `${s.state === "completed" ? "✓" : s.state === "current" ? "▶" : "○"} ${s.s_no}`));
     select.append(el("option", { value: s.s_no }, `Session ${s.s_no} · ${s.heading} (${s.messages})`));
   }
-  await Promise.all([loadTranscript(), showPartnerReminders(phone, p)]);
+  await Promise.all([loadTranscript(), showPartnerReminders(phone, p), drawLanguages(p.language)]);
+}
+
+async function drawLanguages(current) {
+  const languages = await api("/languages");
+  const select = clear($("#partner-language"));
+  const chosen = current || (languages.find((l) => l.default) || {}).code;
+  for (const l of languages) {
+    const note = l.missing_sessions.length ? ` (${l.missing_sessions.length} untranslated)` : "";
+    select.append(el("option", { value: l.code }, `🌐 ${l.name}${note}`));
+  }
+  select.value = chosen;
 }
 
 export function initTranscript() {
   $("#transcript-session").addEventListener("change", loadTranscript);
+  $("#partner-language").addEventListener("change", async (event) => {
+    const language = event.target.value;
+    await api(`/partners/${encodeURIComponent(phone)}/language`, { method: "PUT", body: { language } });
+    toast("Language changed");
+  });
   $("#reset-partner").addEventListener("click", async () => {
     if (!confirm(`Reset ${phone}'s training? Their completed sessions are cleared.`)) return;
     await api(`/partners/${encodeURIComponent(phone)}/reset`, { method: "POST" });

@@ -47,7 +47,8 @@ class WhatsAppService:
         self._threads: list[threading.Thread] = []
         self.keeper = LeaseKeeper(messaging, lease_s)
         self.processor = InboundProcessor(
-            messaging, handler, self.notify_outbox, rate_limit=rate_limit or RateLimit(),
+            messaging, handler, self.notify_outbox, schedule_inbound=self._inbox.put,
+            rate_limit=rate_limit or RateLimit(),
             lease_s=lease_s, stopping=self._stopping, keeper=self.keeper,
         )  # fmt: skip
         self.deliverer = OutboxDeliverer(

@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     outbox_backoff_max_s: float = Field(default=60.0, gt=0)
     rate_limit_messages: int = Field(default=20, ge=1)
     rate_limit_window_s: float = Field(default=60.0, gt=0)
+    # POST /api/messages: off unless enabled; then a bearer token (this one or an admin token)
+    messages_api_enabled: bool = False
+    messages_api_token: str | None = None
+    messages_api_timeout_s: float = Field(default=14.0, gt=0, le=120)
     dev_endpoints: bool = False  # GET /api/dev/replies even with a real Twilio sender
     log_format: Literal["json", "text"] = "json"
     # --- end WhatsApp transport ---

@@ -117,7 +117,8 @@ class InboundProcessor:
             return Step.IDLE
         with log_context(record.message_sid):
             verdict = self.rate_limit.verdict(self.messaging, record)
-            if verdict is Verdict.DROP and not self._later_message_exists(record):
+            waits = not replies_to_caller(record.message_sid)  # an HTTP caller cannot wait
+            if verdict is Verdict.DROP and waits and not self._later_message_exists(record):
                 # The latest message of a flood is answered once the window allows.
                 wait_s = self.rate_limit.wait_s(self.messaging, record)
                 if wait_s > 0:

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     dense_retrieval: bool = True
     embeddings_model: str = "text-embedding-3-small"
     embeddings_timeout_s: float = Field(default=8.0, gt=0, le=30)
+    # Model calls in flight per process (and inbox workers for turns that need the model).
+    # 32 at ~1.5 s a call is ~21 requests/s (~1,300 a minute): inside OpenAI's usage tier 2
+    # for gpt-4o-mini; lower it on tier 1 (500 a minute: about 12).
+    llm_concurrency: int = Field(default=32, ge=1, le=256)
 
     # inbound media: voice notes are transcribed when an OpenAI key is set
     transcription_model: str = "gpt-4o-mini-transcribe"

@@ -83,6 +83,7 @@ class InboundProcessor:
         on_replies: Callable[[str], None],
         *,
         schedule_inbound: Callable[[str, float], None] | None = None,
+        to_model_lane: Callable[[str], None] | None = None,
         rate_limit: RateLimit,
         lease_s: float,
         stopping: threading.Event,
@@ -93,23 +94,33 @@ class InboundProcessor:
         self.on_replies = on_replies
         self.schedule_inbound = schedule_inbound or (lambda _phone, _delay_s: None)
         self.results = TurnResults()
+        # Without a model lane, model turns run where they are (tests, single-lane use).
+        self.to_model_lane = to_model_lane
         self.rate_limit = rate_limit
         self.lease_s = lease_s
         self.stopping = stopping
         self.keeper = keeper
 
-    def process_phone(self, phone: str) -> None:
-        """Answer the phone's messages in order; returns at once if another worker has them."""
+    def process_phone(self, phone: str, fast_lane: bool = False) -> None:
+        """Answer the phone's messages in order; returns at once if another worker has them.
+
+        In the fast lane a message that needs the model is handed to the model lane (the
+        same lease keeps the phone's order), so exact commands never wait behind model turns.
+        """
+        handoff: list[str] = []
         drain(
             self.messaging,
             f"inbox:{phone}",
             self.lease_s,
-            lambda: self._step(phone),
+            lambda: self._step(phone, handoff if fast_lane else None),
             lambda: self.messaging.next_unprocessed(phone) is not None,
             self.keeper,
         )
+        if handoff and self.to_model_lane is not None:
+            # After the lease is released, so the model lane's worker can take it at once.
+            self.to_model_lane(phone)
 
-    def _step(self, phone: str) -> Step:
+    def _step(self, phone: str, handoff: list[str] | None = None) -> Step:
         if self.stopping.is_set():
             return Step.WAIT
         record = self.messaging.next_unprocessed(phone)
@@ -125,6 +136,9 @@ class InboundProcessor:
                     self.schedule_inbound(phone, wait_s)
                     return Step.WAIT
                 verdict = Verdict.ALLOW
+            if handoff is not None and verdict is Verdict.ALLOW and self._to_model_lane(record):
+                handoff.append(record.message_sid)
+                return Step.WAIT
             saved = self._turn(record, verdict)
             if saved:
                 log.info("processed message from %s (%s)", mask_phone(phone), verdict.value)
@@ -132,6 +146,13 @@ class InboundProcessor:
             else:
                 log.warning("message was already processed by another worker; reply dropped")
         return Step.WORKED
+
+    def _to_model_lane(self, record: InboundRecord) -> bool:
+        """True when the message needs the model and there is a model lane to hand it to."""
+        needs = getattr(self.handler, "needs_llm", None)
+        if needs is None or self.to_model_lane is None:
+            return False
+        return bool(needs(to_inbound(record)))
 
     def _later_message_exists(self, record: InboundRecord) -> bool:
         return self.messaging.count_unprocessed_after(record.phone, record.seq) > 0

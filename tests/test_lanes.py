@@ -72,9 +72,9 @@ def test_the_gate_caps_model_calls_in_flight() -> None:
 def test_a_429_pauses_new_calls_with_a_bounded_doubling_backoff() -> None:
     gate = LLMGate(4)
     gate.rate_limited()
-    with pytest.raises(LLMBusy):  # the pause (1 s) is longer than this call's budget
-        with gate.call(0.5):
-            pass
+    # The pause (1 s) is longer than this call's budget.
+    with pytest.raises(LLMBusy), gate.call(0.5):
+        pass
     started = time.monotonic()
     with gate.call(3.0):
         assert time.monotonic() - started > 0.3  # waited out the rest of the pause

@@ -10,7 +10,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from agent.settings import Settings
-from api.admin_auth import configured_tokens
+from api.admin.auth import configured_tokens
 
 _bearer = HTTPBearer(auto_error=False, description="MESSAGES_API_TOKEN or an admin token")
 REALM = 'Bearer realm="genie-messages"'

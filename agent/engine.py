@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import random
+import time
+import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -12,20 +16,26 @@ from agent.dense import DenseRanker
 from agent.dispatch import dispatch
 from agent.inbound_media import MediaReader
 from agent.intent_rules import IntentClassifier
-from agent.intents import Classification, Intent
+from agent.intents import Intent
 from agent.knowledge import KnowledgeCache
-from agent.media_turn import read_media
+from agent.media_turn import MediaTurn, read_media
 from agent.messages import Inbound, Reply
 from agent.steps import STEPS
 from agent.training import Trainer
 from agent.turn_steps import StepInput, settle_before_classification
+from agent.turn_unit import TurnUnit
 from agent.turns import Interpreter, InterpreterFailed, TurnResult
 from prompts import REFERENCE_LANGUAGE, message, use_language
 from store.base import StoreUnavailable, TrainingStore
 from store.models import ChatEntry, Progress, ProgressUpdate, Who
+from store.turns import TurnConflict, TurnWrite
 
 log = logging.getLogger("genie.engine")
 MAX_INBOUND_CHARS = 2000
+MAX_TURN_ATTEMPTS = 8  # concurrent turns of one partner (a bypass of the lease) retry this often
+CONFLICT_BACKOFF_S = 0.002
+# Writes a worked-out turn as one unit; False when its key was committed before.
+TurnCommit = Callable[[TurnWrite, TurnResult], bool]
 
 
 class Engine:
@@ -61,14 +71,75 @@ class Engine:
         # Until the partner's record is read, write in the language of the message's script.
         guess = languages.from_script(inbound.text) or self.default_language
         with use_language(guess, self.default_language):
-            return self._handle(inbound)
+            try:
+                return self.run_turn(inbound, self._commit_to_store)
+            except StoreUnavailable as exc:
+                # Nothing of the turn was written, so the partner can simply say it again.
+                log.error("store unavailable, apologised to partner: %s", exc)
+                reply = Reply(text=message("store_unavailable"))
+                return TurnResult([reply], Intent.OTHER, "system")
 
-    def _handle(self, inbound: Inbound) -> TurnResult:
+    def needs_llm(self, inbound: Inbound) -> bool:
+        """True when the turn will (probably) call the model: it is not an exact command.
+
+        Transports use it to keep exact commands out of the queue of model turns.
+        """
+        text = inbound.text.strip()
+        if self.interpreter is None:
+            return False
+        if inbound.media_urls:
+            return True  # a voice note is transcribed (a slow call) and may need the model too
+        if not text or len(text) > MAX_INBOUND_CHARS:
+            return False
+        progress = self.store.get_progress(inbound.phone)
+        return not self.classifier.classify(text, progress).exact
+
+    def _commit_to_store(self, turn: TurnWrite, _result: TurnResult) -> bool:
+        """The commit of a turn that arrived outside the WhatsApp inbox."""
+        if turn.progress is None and not turn.lines:
+            return True  # nothing to write (an empty or over-long message)
+        if turn.progress is not None:
+            return self.store.commit_turn(turn)
+        try:
+            return self.store.commit_turn(turn)
+        except StoreUnavailable as exc:
+            # Nothing changed but the transcript: answer anyway and lose only these lines.
+            log.error("chat history not saved for this turn: %s", exc)
+            return True
+
+    def run_turn(self, inbound: Inbound, commit: TurnCommit) -> TurnResult:
+        """Work out the turn, then `commit` it as one unit; raises StoreUnavailable.
+
+        A commit that finds the progress changed since the turn read it (TurnConflict: a
+        concurrent turn for the same partner) writes nothing; the turn is worked out again
+        from the new state, a bounded number of times.
+        """
+        key = inbound.message_id or f"turn:{uuid.uuid4().hex}"
+        # Read (transcribe) the media once, not again on a retry.
         media = read_media(self.media_reader, inbound) if inbound.media_urls else None
+        for attempt in range(MAX_TURN_ATTEMPTS):
+            done_before = self._replayed(inbound)
+            if done_before is not None:
+                return done_before
+            unit = TurnUnit(self.store, inbound.phone)
+            result = self._work_out(inbound, unit, media)
+            try:
+                if commit(unit.turn(key), result):
+                    return result
+            except TurnConflict as exc:
+                log.info("turn retried (attempt %d): %s", attempt + 1, exc)
+                time.sleep(random.uniform(0, CONFLICT_BACKOFF_S * 2**attempt))
+                continue
+            # Committed by an earlier attempt (a redelivery racing this one): its replies stand.
+            return self._replayed(inbound) or TurnResult([], result.intent, "replay")
+        raise StoreUnavailable(f"progress kept changing under {MAX_TURN_ATTEMPTS} attempts")
+
+    def _work_out(self, inbound: Inbound, unit: TurnUnit, media: MediaTurn | None) -> TurnResult:
+        """The turn's replies, with its progress change and chat lines collected in `unit`."""
         text = media.text if media else inbound.text.strip()
         if not text and media:  # a file, or a voice note we could not hear: thank and keep it
             ack = TurnResult([Reply(text=media.reply)], Intent.OTHER, source="media")
-            self._record_or_log(inbound, media.said(), ack, None)
+            self._record(unit, inbound, media.said(), ack, None)
             return ack
         if not text:
             return TurnResult([Reply(text=message("empty_message"))], Intent.OTHER, "system")
@@ -77,32 +148,19 @@ class Engine:
             return TurnResult(
                 [Reply(text=message("too_long", limit=limit))], Intent.OTHER, "system"
             )
-        try:
-            done_before = self._replayed(inbound)
-            if done_before is not None:
-                return done_before
-            progress = self._with_language(self._progress_with_name(inbound), text, inbound.phone)
-            language = languages.language_of(progress, self.default_language)
-            with use_language(language, self.default_language):
-                result = self._understand_and_act(text, inbound.phone, progress, inbound.payload)
-        except StoreUnavailable as exc:
-            log.error("store unavailable, apologised to partner: %s", exc)
-            return TurnResult([Reply(text=message("store_unavailable"))], Intent.OTHER, "system")
+        trainer = Trainer(unit, self.knowledge, self.trainer.support)
+        named = self._progress_with_name(unit, inbound)
+        progress = self._with_language(unit, named, text, inbound.phone)
+        before = progress.current_section if progress else None
+        language = languages.language_of(progress, self.default_language)
+        with use_language(language, self.default_language):
+            result = self._understand_and_act(
+                text, inbound.phone, progress, trainer, inbound.payload
+            )
         if media and media.echo:
             result.replies.insert(0, Reply(text=media.echo))
-        before = progress.current_section if progress else None
-        self._record_or_log(inbound, media.said() if media else text, result, before)
+        self._record(unit, inbound, media.said() if media else text, result, before)
         return result
-
-    def _record_or_log(
-        self, inbound: Inbound, said: str, result: TurnResult, before: int | None
-    ) -> None:
-        try:
-            self._record(inbound, said, result, before)
-        except StoreUnavailable as exc:
-            # The turn itself is done: an apology now would make the partner repeat it
-            # (e.g. "done" twice), so send the real replies and lose only the transcript lines.
-            log.error("chat history not saved for this turn: %s", exc)
 
     def _replayed(self, inbound: Inbound) -> TurnResult | None:
         """The recorded replies when this message was already handled (a redelivery after a
@@ -121,32 +179,39 @@ class Engine:
         intent = Intent(recorded) if recorded in known else Intent.OTHER
         return TurnResult(replies, intent, "replay", lines[-1].session)
 
-    def _progress_with_name(self, inbound: Inbound) -> Progress | None:
+    def _progress_with_name(self, unit: TurnUnit, inbound: Inbound) -> Progress | None:
         """The partner's progress, with their name from the leads or WhatsApp profile saved."""
-        progress = self.store.get_progress(inbound.phone)
+        progress = unit.get_progress(inbound.phone)
         if progress and progress.name:
             return progress
         name = self.store.lead_name(inbound.phone) or inbound.profile_name
         if name:
-            return self.store.update_progress(inbound.phone, ProgressUpdate(name=name.strip()))
+            return unit.update_progress(inbound.phone, ProgressUpdate(name=name.strip()))
         return progress
 
-    def _with_language(self, progress: Progress | None, text: str, phone: str) -> Progress:
+    def _with_language(
+        self, unit: TurnUnit, progress: Progress | None, text: str, phone: str
+    ) -> Progress:
         """The progress with a language: a partner without one gets their first message's."""
         if progress is not None and progress.language:
             return progress
-        offered = languages.available(self.store.list_sessions(), self.default_language)
+        offered = languages.available(self.knowledge.sessions(), self.default_language)
         first = languages.first_language(text, offered, self.default_language)
-        return self.store.update_progress(phone, ProgressUpdate(language=first))
+        return unit.update_progress(phone, ProgressUpdate(language=first))
 
     def _understand_and_act(
-        self, text: str, phone: str, progress: Progress | None, payload: str | None = None
+        self,
+        text: str,
+        phone: str,
+        progress: Progress | None,
+        trainer: Trainer,
+        payload: str | None = None,
     ) -> TurnResult:
         step = StepInput(
             text,
             phone,
             progress,
-            self.trainer,
+            trainer,
             payload,
             now=self.clock.now(),
             llm=self.interpreter is not None,
@@ -157,23 +222,19 @@ class Engine:
         guess = self.classifier.classify(text, progress)
         if self.interpreter is not None and not guess.exact:
             try:
-                return self.interpreter.interpret(text, phone, progress, self.trainer)
+                return self.interpreter.interpret(text, phone, progress, trainer)
             except InterpreterFailed as exc:
                 log.warning("LLM fallback to keywords: %s", exc.reason)
                 # A step that left the message to the LLM (e.g. a quiz answer) decides it now.
                 deferred = settle_before_classification(replace(step, llm=False), self.steps)
-                result = deferred or self.dispatch(guess, text, phone, progress)
+                result = deferred or dispatch(trainer, guess, text, phone, progress)
                 result.fallback_reason, result.llm_calls = exc.reason, exc.llm_calls
                 return result
-        return self.dispatch(guess, text, phone, progress)
+        return dispatch(trainer, guess, text, phone, progress)
 
-    def dispatch(
-        self, guess: Classification, text: str, phone: str, progress: Progress | None
-    ) -> TurnResult:
-        """Carry out a classified intent with the deterministic rules (no LLM)."""
-        return dispatch(self.trainer, guess, text, phone, progress)
-
-    def _record(self, inbound: Inbound, text: str, result: TurnResult, before: int | None) -> None:
+    def _record(
+        self, unit: TurnUnit, inbound: Inbound, text: str, result: TurnResult, before: int | None
+    ) -> None:
         """Save the partner's message (under the session they wrote from) and the replies."""
         source = "fallback" if result.fallback_reason else result.source
 
@@ -186,6 +247,6 @@ class Engine:
                 message_id=inbound.message_id,
             )  # fmt: skip
 
-        self.store.append_chat(line("partner", text, inbound.received_at, before))
+        unit.append_chat(line("partner", text, inbound.received_at, before))
         for reply in result.replies:
-            self.store.append_chat(line("genie", reply.text))
+            unit.append_chat(line("genie", reply.text))

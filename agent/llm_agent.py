@@ -25,6 +25,7 @@ from pydantic import SecretStr
 from agent import llm_prompts, render
 from agent.grounding import Verdict, judge
 from agent.intents import Intent
+from agent.llm_gate import LLMGate
 from agent.llm_guard import TurnGuard
 from agent.messages import Reply
 from agent.settings import Settings
@@ -49,7 +50,12 @@ class LLMInterpreter:
         self.brand = settings.brand_name
         tools = described_tools()
         middleware: list[AgentMiddleware[Any, TurnContext, Any]] = [
-            TurnGuard(tools, settings.llm_timeout_s, settings.llm_max_retries),
+            TurnGuard(
+                tools,
+                settings.llm_timeout_s,
+                settings.llm_max_retries,
+                LLMGate(settings.llm_concurrency),
+            ),
             ModelCallLimitMiddleware(
                 run_limit=settings.llm_max_calls_per_turn, exit_behavior="end"
             ),

@@ -6,16 +6,19 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import openai
 from langchain.agents.middleware import AgentMiddleware, ModelRequest, ModelResponse
 from langchain_core.messages import AIMessage, SystemMessage
 from langchain_core.tools import BaseTool
 from langchain_openai.chat_models.base import BaseChatOpenAI
 from pydantic import ValidationError
 
+from agent.llm_gate import LLMBusy, LLMGate
 from agent.turn_context import TurnContext
 
 MIN_CALL_SECONDS = 1.0  # below this, a model call cannot finish: fall back instead
 RETRY_PAUSE_S = 1.0  # the OpenAI client waits ~0.5-1 s before its retry
+DEFAULT_CONCURRENCY = 32  # Settings.llm_concurrency's default
 
 
 class UnusableReply(RuntimeError):
@@ -25,11 +28,18 @@ class UnusableReply(RuntimeError):
 class TurnGuard(AgentMiddleware[Any, TurnContext]):
     """Per call: prompt for the phase, time budget, reply validation, call and token counts."""
 
-    def __init__(self, tools: Sequence[BaseTool], timeout_s: float, max_retries: int) -> None:
+    def __init__(
+        self,
+        tools: Sequence[BaseTool],
+        timeout_s: float,
+        max_retries: int,
+        gate: LLMGate | None = None,
+    ) -> None:
         super().__init__()
         self.known_tools = {t.name: t for t in tools}
         self.timeout_s = timeout_s
         self.attempts = 1 + max_retries
+        self.gate = gate or LLMGate(DEFAULT_CONCURRENCY)
 
     def wrap_model_call(
         self,
@@ -44,8 +54,17 @@ class TurnGuard(AgentMiddleware[Any, TurnContext]):
         remaining = ctx.deadline - time.monotonic()
         if remaining < MIN_CALL_SECONDS:
             raise UnusableReply(f"turn time budget spent before model call {ctx.calls + 1}")
-        ctx.calls += 1
-        response = handler(self._prepare(request, ctx, remaining))
+        try:
+            with self.gate.call(remaining - MIN_CALL_SECONDS):
+                remaining = ctx.deadline - time.monotonic()
+                ctx.calls += 1
+                response = handler(self._prepare(request, ctx, remaining))
+        except LLMBusy as exc:
+            raise UnusableReply(str(exc)) from exc
+        except openai.RateLimitError:
+            self.gate.rate_limited()
+            raise
+        self.gate.succeeded()
         message = next((m for m in reversed(response.result) if isinstance(m, AIMessage)), None)
         if message is None:
             raise UnusableReply("the model returned no message")

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     dense_retrieval: bool = True
     embeddings_model: str = "text-embedding-3-small"
     embeddings_timeout_s: float = Field(default=8.0, gt=0, le=30)
+    # Model calls in flight per process (and inbox workers for turns that need the model).
+    # 32 at ~1.5 s a call is ~21 requests/s (~1,300 a minute): inside OpenAI's usage tier 2
+    # for gpt-4o-mini; lower it on tier 1 (500 a minute: about 12).
+    llm_concurrency: int = Field(default=32, ge=1, le=256)
 
     # inbound media: voice notes are transcribed when an OpenAI key is set
     transcription_model: str = "gpt-4o-mini-transcribe"
@@ -73,6 +77,10 @@ class Settings(BaseSettings):
     outbox_backoff_max_s: float = Field(default=60.0, gt=0)
     rate_limit_messages: int = Field(default=20, ge=1)
     rate_limit_window_s: float = Field(default=60.0, gt=0)
+    # POST /api/messages: off unless enabled; then a bearer token (this one or an admin token)
+    messages_api_enabled: bool = False
+    messages_api_token: str | None = None
+    messages_api_timeout_s: float = Field(default=14.0, gt=0, le=120)
     dev_endpoints: bool = False  # GET /api/dev/replies even with a real Twilio sender
     log_format: Literal["json", "text"] = "json"
     # --- end WhatsApp transport ---

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from store.models import ChatEntry, Progress, ProgressUpdate, TrainingSession
+
+if TYPE_CHECKING:
+    from store.turns import TurnWrite
 
 
 class StoreUnavailable(RuntimeError):
@@ -47,6 +50,14 @@ class TrainingStore(Protocol):
 
     def list_progress(self) -> list[Progress]:
         """Every partner's progress (admin and analytics)."""
+        ...
+
+    def commit_turn(self, turn: TurnWrite) -> bool:
+        """Write a turn's progress (compare-and-set) and chat lines atomically (store/turns.py).
+
+        False when the turn's key was committed before; raises TurnConflict, writing nothing,
+        when the progress changed since the turn read it.
+        """
         ...
 
     # -- chat history (GMT_CH) --

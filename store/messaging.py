@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
 from store.models import utcnow
+
+if TYPE_CHECKING:
+    from store.turns import TurnWrite
 
 
 class NewInbound(BaseModel):
@@ -91,6 +94,18 @@ class MessagingStore(Protocol):
 
     def complete_inbound(self, message_sid: str, parts: list[OutboundPart]) -> bool:
         """Mark processed and enqueue its reply parts in one atomic step; False if already done."""
+        ...
+
+    def count_unprocessed_after(self, phone: str, seq: int) -> int:
+        """How many of the phone's unprocessed messages arrived after `seq`."""
+        ...
+
+    def commit_turn(self, turn: TurnWrite) -> bool:
+        """Write a whole turn (progress, chat lines, processed mark, reply parts) atomically.
+
+        False when the turn's key was committed before; TurnConflict (nothing written) when
+        the progress changed since the turn read it. See store/turns.py.
+        """
         ...
 
     def phones_with_unprocessed(self, limit: int = 1000) -> list[str]:

@@ -29,7 +29,7 @@ def open_messaging(settings: Settings, store: TrainingStore | None = None) -> Me
 
         db = _database_of(store)
         if db is not None:
-            return MongoMessagingStore(db)
+            return MongoMessagingStore(db, turns=getattr(store, "turns", None))
         if not settings.mongodb_uri:
             raise ValueError("MONGODB_URI is not set")
         timeout_ms = settings.mongo_timeout_ms

@@ -52,6 +52,8 @@ class Progress(BaseModel):
     opted_out_at: datetime | None = None
     pending: str | None = None  # a question Genie asked and awaits (e.g. "confirm_restart")
     quiz: dict[str, Any] | None = None  # the quiz in progress, if any
+    # Bumped by every write: a turn commits only if nobody wrote since it read (compare-and-set).
+    version: int = 0
 
 
 # Progress fields beyond the original Training_Progress shape.

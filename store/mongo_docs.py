@@ -93,7 +93,19 @@ def progress_from_doc(doc: Mapping[str, Any]) -> Progress:
         opted_out_at=as_utc(doc.get("optedOutAt")),
         pending=doc.get("pending") or None,
         quiz=doc.get("quiz") if isinstance(doc.get("quiz"), dict) else None,
+        version=int(doc.get("version") or 0),
     )
+
+
+def progress_doc(progress: Progress) -> Doc:
+    """The Training_Progress fields of a whole Progress (for a turn's compare-and-set)."""
+    doc: Doc = {"phone": progress.phone}
+    doc |= {field: getattr(progress, name) for name, field in PROGRESS_FIELDS.items()}
+    doc["completedSections"] = list(progress.completed_sections)
+    doc["lastUpdated"] = progress.last_updated
+    if progress.created_at is not None:
+        doc["createdAt"] = progress.created_at
+    return doc
 
 
 def progress_update_ops(phone: str, update: ProgressUpdate, now: datetime) -> Doc:
@@ -128,6 +140,7 @@ def progress_update_ops(phone: str, update: ProgressUpdate, now: datetime) -> Do
     on_insert.update({k: v for k, v in defaults.items() if k not in touched})
     ops["$set"] = set_fields
     ops["$setOnInsert"] = on_insert
+    ops["$inc"] = {"version": 1}  # invalidates the compare-and-set of any turn in flight
     return ops
 
 

@@ -20,6 +20,8 @@ from store.messaging import InboundRecord, NewInbound, OutboundPart, as_utc
 from store.models import utcnow
 from store.mongo_errors import unavailable_on_error
 from store.mongo_outbox import PENDING, Doc, MongoOutbox
+from store.mongo_turns import MongoTurns
+from store.turns import TurnWrite
 
 log = logging.getLogger("genie.store")
 _A = ASCENDING
@@ -42,8 +44,17 @@ def _record(doc: Doc) -> InboundRecord:
 class MongoMessagingStore(MongoOutbox):
     """MessagingStore on a pymongo Database (the training store's, so one client serves both)."""
 
-    def __init__(self, db: Database[Any], *, prefix: str = "WA_", owns_client: bool = False):
+    def __init__(
+        self,
+        db: Database[Any],
+        *,
+        prefix: str = "WA_",
+        owns_client: bool = False,
+        turns: MongoTurns | None = None,
+    ):
         super().__init__(db, prefix)
+        # The training store's turn writer (its collection names); default names otherwise.
+        self.turns = turns or MongoTurns(db, db["Training_Progress"], db["GMT_CH"])
         self._leases = db[f"{prefix}Leases"]
         self._counters = db[f"{prefix}Counters"]
         self._owns_client = owns_client
@@ -85,7 +96,9 @@ class MongoMessagingStore(MongoOutbox):
         return True
 
     def next_unprocessed(self, phone: str) -> InboundRecord | None:
-        """The phone's oldest unprocessed message, or None."""
+        """The phone's oldest unprocessed message, or None; first finishes any turn of the
+        phone a crash interrupted (store/mongo_turns.py), so it is never handled twice."""
+        self.turns.recover(phone, self._inbox)
         doc = self._find_one("next_unprocessed", {"phone": phone, "processed": False})
         return _record(doc) if doc else None
 
@@ -135,6 +148,16 @@ class MongoMessagingStore(MongoOutbox):
             except DuplicateKeyError:
                 return False
         return True
+
+    def count_unprocessed_after(self, phone: str, seq: int) -> int:
+        """How many of the phone's unprocessed messages arrived after `seq`."""
+        query = {"phone": phone, "processed": False, "seq": {"$gt": seq}}
+        with unavailable_on_error("count_unprocessed_after"):
+            return self._inbox.count_documents(query)
+
+    def commit_turn(self, turn: TurnWrite) -> bool:
+        """Commit a turn and its inbox entry as one turn document rolled forward."""
+        return self.turns.commit(turn, self._inbox)
 
     def phones_with_unprocessed(self, limit: int = 1000) -> list[str]:
         """Phones that have unprocessed messages."""

@@ -29,6 +29,8 @@ from store.mongo_docs import (
 )
 from store.mongo_errors import unavailable_on_error
 from store.mongo_indexes import create_indexes
+from store.mongo_turns import MongoTurns
+from store.turns import TurnWrite
 
 if TYPE_CHECKING:
     from agent.settings import Settings
@@ -56,6 +58,7 @@ class MongoStore:
         self._progress = db[progress]
         self._chat = db[chat]
         self._leads = db[leads]
+        self.turns = MongoTurns(db, self._progress, self._chat)
         self._owns_client = owns_client
         self._indexes_ready = False
         try:
@@ -93,6 +96,7 @@ class MongoStore:
         """Create the indexes the queries rely on (idempotent); `operation` names failures."""
         with unavailable_on_error(operation):
             create_indexes(self._kb, self._progress, self._chat)
+            self.turns.ensure_indexes()
         self._indexes_ready = True
 
     def _ready(self, operation: str) -> None:
@@ -184,6 +188,12 @@ class MongoStore:
         with unavailable_on_error("list_progress"):
             docs = list(self._progress.find({"phone": {"$exists": True}}))
         return [progress_from_doc(doc) for doc in docs]
+
+    def commit_turn(self, turn: TurnWrite) -> bool:
+        """Commit a turn as one turn document rolled forward (store/mongo_turns.py)."""
+        self._ready("commit_turn")
+        self.turns.recover(turn.phone)
+        return self.turns.commit(turn)
 
     # -- chat history (GMT_CH) --
     def append_chat(self, entry: ChatEntry) -> None:

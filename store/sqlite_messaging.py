@@ -11,6 +11,8 @@ from pathlib import Path
 from store.messaging import InboundRecord, NewInbound, OutboundPart
 from store.sqlite_db import SQLiteDatabase, from_epoch
 from store.sqlite_outbox import OUTBOX_SCHEMA, PENDING, SQLiteOutbox
+from store.sqlite_turns import write_turn
+from store.turns import TurnWrite
 
 INBOX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS wa_inbox (
@@ -89,6 +91,16 @@ class SQLiteMessagingStore(SQLiteOutbox):
                   p.content_variables, PENDING, now) for n, p in enumerate(parts)],
             )  # fmt: skip
             return True
+
+    def count_unprocessed_after(self, phone: str, seq: int) -> int:
+        """How many of the phone's unprocessed messages arrived after `seq`."""
+        sql = "SELECT COUNT(*) FROM wa_inbox WHERE phone = ? AND processed = 0 AND seq > ?"
+        return int(self._rows(sql, (phone, seq))[0][0])
+
+    def commit_turn(self, turn: TurnWrite) -> bool:
+        """Progress, chat lines, the processed mark and the reply parts in one transaction."""
+        with self._tx() as db:
+            return write_turn(db, turn)
 
     def phones_with_unprocessed(self, limit: int = 1000) -> list[str]:
         """Phones that have unprocessed messages."""

@@ -8,7 +8,6 @@ from datetime import datetime
 from pathlib import Path
 
 from store.models import (
-    PROGRESS_EXTRAS,
     SESSION_EXTRAS,
     ChatEntry,
     Progress,
@@ -17,6 +16,8 @@ from store.models import (
     utcnow,
 )
 from store.sqlite_db import SQLiteDatabase
+from store.sqlite_turns import insert_chat, write_progress, write_turn
+from store.turns import TurnWrite, merge_progress, new_progress
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS training_kb (
@@ -27,7 +28,8 @@ CREATE TABLE IF NOT EXISTS training_progress (
     phone TEXT PRIMARY KEY, name TEXT, current_section INTEGER,
     completed_sections TEXT NOT NULL DEFAULT '[]',
     in_training_mode INTEGER, training_started INTEGER,
-    started_at TEXT, completed_at TEXT, last_updated TEXT, created_at TEXT, extras TEXT
+    started_at TEXT, completed_at TEXT, last_updated TEXT, created_at TEXT, extras TEXT,
+    version INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS chat_history (
     id INTEGER PRIMARY KEY AUTOINCREMENT, phone TEXT NOT NULL, session INTEGER,
@@ -38,10 +40,6 @@ CREATE INDEX IF NOT EXISTS chat_by_phone_time ON chat_history (phone, time);
 CREATE INDEX IF NOT EXISTS chat_by_phone_session ON chat_history (phone, session, time);
 CREATE TABLE IF NOT EXISTS leads (phone TEXT PRIMARY KEY, name TEXT NOT NULL);
 """
-
-
-def _ts(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -83,6 +81,8 @@ class SQLiteStore(SQLiteDatabase):
                 have = {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}
                 if "extras" not in have:
                     db.execute(f"ALTER TABLE {table} ADD COLUMN extras TEXT")
+                if table == "training_progress" and "version" not in have:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
             for column in ("source", "message_id"):
                 if column not in columns:
                     db.execute(f"ALTER TABLE chat_history ADD COLUMN {column} TEXT")
@@ -139,6 +139,7 @@ class SQLiteStore(SQLiteDatabase):
             "completed_at": _dt(row["completed_at"]),
             "last_updated": _dt(row["last_updated"]),
             "created_at": _dt(row["created_at"]),
+            "version": row["version"],
         }
         return Progress.model_validate({**json.loads(row["extras"] or "{}"), **core})
 
@@ -151,39 +152,19 @@ class SQLiteStore(SQLiteDatabase):
         """Apply one atomic update inside an IMMEDIATE transaction and return the new state."""
         now = utcnow()
         with self._tx() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO training_progress (phone, created_at, last_updated,"
-                " in_training_mode, training_started) VALUES (?, ?, ?, 0, 0)",
-                (phone, _ts(now), _ts(now)),
-            )
             row = db.execute("SELECT * FROM training_progress WHERE phone = ?", (phone,)).fetchone()
-            current = self._progress(row)
-            completed = [] if update.reset_completed else list(current.completed_sections)
-            completed = list(dict.fromkeys(completed + update.add_completed))
-            fields = update.explicit_fields()
-            if update.clear_completed_at:
-                fields["completed_at"] = None
-            merged = current.model_copy(
-                update={**fields, "completed_sections": sorted(completed), "last_updated": now}
-            )
-            db.execute(
-                "UPDATE training_progress SET name=?, current_section=?, completed_sections=?,"
-                " in_training_mode=?, training_started=?, started_at=?, completed_at=?,"
-                " last_updated=?, extras=? WHERE phone=?",
-                (
-                    merged.name,
-                    merged.current_section,
-                    json.dumps(merged.completed_sections),
-                    int(merged.in_training_mode),
-                    int(merged.training_started),
-                    _ts(merged.started_at),
-                    _ts(merged.completed_at),
-                    _ts(merged.last_updated),
-                    _extras_json(merged, PROGRESS_EXTRAS),
-                    phone,
-                ),
-            )
-        return merged
+            current = self._progress(row) if row else new_progress(phone, now)
+            merged = merge_progress(current, update, now)
+            version = write_progress(db, merged, current.version if row else None)
+        return merged.model_copy(update={"version": version})
+
+    def commit_turn(self, turn: TurnWrite) -> bool:
+        """Write a turn in one transaction; False when its key was committed before.
+
+        Raises TurnConflict (nothing written) when the progress changed since the turn read it.
+        """
+        with self._tx() as db:
+            return write_turn(db, turn)
 
     def list_progress(self) -> list[Progress]:
         """Every partner's progress."""
@@ -193,20 +174,7 @@ class SQLiteStore(SQLiteDatabase):
     def append_chat(self, entry: ChatEntry) -> None:
         """Append one chat line."""
         with self._tx() as db:
-            db.execute(
-                "INSERT INTO chat_history (phone, session, who, text, time, intent, source,"
-                " message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    entry.phone,
-                    entry.session,
-                    entry.who,
-                    entry.text,
-                    _ts(entry.time),
-                    entry.intent,
-                    entry.source,
-                    entry.message_id,
-                ),
-            )
+            insert_chat(db, [entry])
 
     @staticmethod
     def _chat(r: sqlite3.Row) -> ChatEntry:

@@ -18,7 +18,7 @@ from api.main import create_app
 from api.routes.admin import ADMIN_ROUTERS
 from store.base import StoreUnavailable
 from store.factory import seed_if_empty
-from store.models import ProgressUpdate
+from store.models import ChatEntry, ProgressUpdate
 from store.sqlite_store import SQLiteStore
 from tests.admin_helpers import (
     OTHER_TOKEN,
@@ -292,6 +292,16 @@ def test_partner_detail_and_transcript(client: TestClient) -> None:
     assert client.get("/api/admin/partners/+15557777").status_code == 404
     assert client.get("/api/admin/partners/+15557777/transcript").status_code == 404
     assert client.get("/api/admin/partners/not-a-phone").status_code == 422
+
+
+def test_partner_detail_shows_the_rate_limit_and_what_it_held_back(
+    client: TestClient, store: SQLiteStore
+) -> None:
+    store.append_chat(
+        ChatEntry(phone="+15550002", who="partner", text="spam", source="rate_limited")
+    )
+    limit = client.get("/api/admin/partners/+15550002").json()["rate_limit"]
+    assert limit == {"messages": 20, "window_s": 60.0, "held_back": 1}
 
 
 def test_reset_partner(client: TestClient, store: SQLiteStore) -> None:

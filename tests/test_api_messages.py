@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,9 +15,15 @@ from api.deps import get_store
 from api.main import create_app
 from store.sqlite_store import SQLiteStore
 
+TOKEN = "api-token-for-tests"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
-def _settings(tmp_path: Path) -> Settings:
-    return Settings(sqlite_path=str(tmp_path / "g.db"), store="sqlite", llm_provider="none")
+
+def _settings(tmp_path: Path, **overrides: Any) -> Settings:
+    return Settings(
+        sqlite_path=str(tmp_path / "g.db"), store="sqlite", llm_provider="none",
+        messages_api_enabled=True, messages_api_token=TOKEN, **overrides,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -26,7 +34,8 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
 
 def _post(client: TestClient, text: str, phone: str = "+15550001") -> dict[str, object]:
-    response = client.post("/api/messages", json={"phone": phone, "name": "Asha Rao", "text": text})
+    payload = {"phone": phone, "name": "Asha Rao", "text": text}
+    response = client.post("/api/messages", json=payload, headers=AUTH)
     assert response.status_code == 200, response.text
     body: dict[str, object] = response.json()
     return body
@@ -83,7 +92,58 @@ def test_a_store_passed_in_is_used_and_left_open(tmp_path: Path) -> None:
     ],
 )
 def test_bad_input_is_rejected_with_422(client: TestClient, payload: dict[str, str]) -> None:
-    assert client.post("/api/messages", json=payload).status_code == 422
+    assert client.post("/api/messages", json=payload, headers=AUTH).status_code == 422
+
+
+def test_the_endpoint_is_off_by_default(tmp_path: Path) -> None:
+    settings = Settings(sqlite_path=str(tmp_path / "g.db"), store="sqlite", llm_provider="none")
+    with TestClient(create_app(settings=settings)) as client:
+        payload = {"phone": "+15550001", "text": "I am a new partner"}
+        assert client.post("/api/messages", json=payload, headers=AUTH).status_code == 404
+        assert client.app.state.store.get_progress("+15550001") is None  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong", "Basic abc", f"Bearer {TOKEN}x"])
+def test_it_needs_a_bearer_token(client: TestClient, header: str | None) -> None:
+    headers = {"Authorization": header} if header else {}
+    payload = {"phone": "+15550001", "text": "I am a new partner"}
+    response = client.post("/api/messages", json=payload, headers=headers)
+    assert response.status_code in (401, 403)
+    assert client.app.state.store.get_progress("+15550001") is None  # type: ignore[attr-defined]
+
+
+def test_an_admin_token_works_too(tmp_path: Path) -> None:
+    app = create_app(settings=_settings(tmp_path, admin_tokens=["ops:admin-secret"]))
+    with TestClient(app) as client:
+        payload = {"phone": "+15550001", "text": "I am a new partner"}
+        headers = {"Authorization": "Bearer admin-secret"}
+        assert client.post("/api/messages", json=payload, headers=headers).status_code == 200
+
+
+def test_it_shares_the_whatsapp_rate_limit_and_records_every_message(tmp_path: Path) -> None:
+    with TestClient(create_app(settings=_settings(tmp_path, rate_limit_messages=2))) as client:
+        _post(client, "I am a new partner")
+        _post(client, "menu")
+        payload = {"phone": "+15550001", "text": "done"}
+        limited = client.post("/api/messages", json=payload, headers=AUTH)
+        assert limited.status_code == 429
+        store = client.app.state.store  # type: ignore[attr-defined]
+        said = [(c.text, c.source) for c in store.chat_history("+15550001") if c.who == "partner"]
+        assert said[-1] == ("done", "rate_limited")
+        assert store.get_progress("+15550001").completed_sections == []
+
+
+def test_concurrent_messages_of_one_partner_are_serialised(client: TestClient) -> None:
+    _post(client, "I am a new partner")
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        bodies = list(pool.map(lambda _: _post(client, "done"), range(5)))
+    texts = [_texts(b) for b in bodies]
+    for s_no in range(1, 6):
+        assert sum(f"Session {s_no} marked complete" in t for t in texts) == 1, texts
+    store = client.app.state.store  # type: ignore[attr-defined]
+    assert store.get_progress("+15550001").completed_sections == [1, 2, 3, 4, 5]
+    # Its replies came back over HTTP: nothing was queued for WhatsApp.
+    assert client.app.state.messaging.phones_with_pending_parts() == []  # type: ignore[attr-defined]
 
 
 def test_a_long_message_within_the_api_limit_gets_the_engine_reply(client: TestClient) -> None:

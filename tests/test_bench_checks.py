@@ -56,6 +56,17 @@ def test_lost_duplicated_reordered_and_unexpected_replies_are_counted() -> None:
     assert tally.unexpected == 1 and tally.examples
 
 
+def test_a_duplicate_across_a_kill_is_counted_apart_from_other_duplicates() -> None:
+    # a2 arrived at t=1, the service was killed at t=1.5, and a2 came again at t=2.
+    received = [Received(t, float(i)) for i, t in enumerate(["a1", "a2", "a2", "b1", "c1", "c2"])]
+    tally = Tally()
+    check_partner(PARTNER, _turns(), received, _expected(), APOLOGY, tally, kills=[1.5])
+    assert (tally.duplicated, tally.duplicated_at_kill) == (0, 1)
+    tally = Tally()
+    check_partner(PARTNER, _turns(), received, _expected(), APOLOGY, tally, kills=[4.5])
+    assert (tally.duplicated, tally.duplicated_at_kill) == (1, 0)
+
+
 def test_a_late_reply_is_neither_lost_nor_duplicated() -> None:
     # The partner gave up on turn 0 and sent turn 1; a2 came after b1's turn began.
     turns = _turns()

@@ -10,7 +10,7 @@ from agent.bootstrap import build_interpreter
 from agent.intents import Intent
 from agent.llm_agent import LLMInterpreter
 from store.base import StoreUnavailable
-from store.models import Progress, ProgressUpdate
+from store.models import TrainingSession
 from store.sqlite_store import SQLiteStore
 from tests.fakes.chat_models import scripted, tool_call_message
 from tests.llm_helpers import partner_on, settings
@@ -115,16 +115,21 @@ def test_store_outage_in_a_tool_is_not_hidden_by_a_fallback(
 ) -> None:
     asha = partner_on(store, scripted(tool_call_message("navigate", {"action": "next"})))
 
-    outages = iter([StoreUnavailable("database down")])  # one failure: a retry would succeed
-    real_update = store.update_progress
+    # The turn reads the sessions before the model call, and again in the navigate tool:
+    # the second read fails once (a retry would succeed).
+    reads = iter([None, StoreUnavailable("database down")])
+    real_list = store.list_sessions
 
-    def flaky(phone: str, update: ProgressUpdate) -> Progress:
-        for outage in outages:
-            raise outage
-        return real_update(phone, update)
+    def flaky() -> list[TrainingSession]:
+        for outage in reads:
+            if outage is not None:
+                raise outage
+            break
+        return real_list()
 
-    monkeypatch.setattr(store, "update_progress", flaky)
+    monkeypatch.setattr(store, "list_sessions", flaky)
     assert "technical problem" in asha.say("ok I get it, what's next?")
+    assert asha.state() == (True, 2, [1])  # nothing of the turn was applied
 
 
 def test_provider_none_means_no_interpreter_and_openai_builds_one() -> None:

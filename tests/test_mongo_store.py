@@ -50,6 +50,7 @@ def test_progress_document_uses_production_camel_case(store: MongoStore, db: Any
         "trainingStarted",
         "lastUpdated",
         "createdAt",
+        "version",
     }
     assert doc["completedSections"] == [1] and doc["inTrainingMode"] is False
 

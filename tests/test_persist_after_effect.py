@@ -12,8 +12,9 @@ from api.whatsapp.persist import persist_after_effect
 from api.whatsapp.processor import InboundProcessor
 from api.whatsapp.rate_limit import RateLimit
 from store.base import StoreUnavailable
-from store.messaging import NewInbound, OutboundPart
+from store.messaging import NewInbound
 from store.sqlite_messaging import SQLiteMessagingStore
+from store.turns import TurnWrite
 
 
 class Flaky:
@@ -52,15 +53,15 @@ def test_shutdown_stops_the_retry_at_once() -> None:
 
 
 class LockedOnComplete(SQLiteMessagingStore):
-    """complete_inbound fails twice, as while another process holds the write lock."""
+    """commit_turn fails twice, as while another process holds the write lock."""
 
     failures = 2
 
-    def complete_inbound(self, message_sid: str, parts: list[OutboundPart]) -> bool:
+    def commit_turn(self, turn: TurnWrite) -> bool:
         if self.failures:
             self.failures -= 1
             raise StoreUnavailable("database is locked")
-        return super().complete_inbound(message_sid, parts)
+        return super().commit_turn(turn)
 
 
 class CountingHandler:

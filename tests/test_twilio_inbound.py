@@ -123,14 +123,23 @@ def test_the_webhook_answers_fast_while_the_llm_is_slow(tmp_path: Path) -> None:
 
 def test_rate_limit_answers_politely_once_and_spares_the_brain(tmp_path: Path) -> None:
     brain = TrackingHandler(EchoHandler())
-    client, sender = start_app(tmp_path, engine=brain, rate_limit_messages=2)
+    client, sender = start_app(
+        tmp_path, engine=brain, rate_limit_messages=2, rate_limit_window_s=1.5
+    )
     with client:
         for i in range(5):
             assert post_signed(client, twilio_form(PHONE, f"msg {i}")).status_code == 200
+        # The latest message of the flood waits for the window, then is answered.
+        wait_until(lambda: len(sender.sent) == 4, what="four replies")
         wait_until(lambda: messaging(client).phones_with_unprocessed() == [], what="processing")
-        wait_until(lambda: len(sender.sent) == 3, what="three replies")
-    assert texts_to(sender) == ["echo: msg 0", "echo: msg 1", message("rate_limited")]
-    assert brain.calls[PHONE] == ["msg 0", "msg 1"]
+        store = client.app.state.store  # type: ignore[attr-defined]
+        said = [(c.text, c.source) for c in store.chat_history(PHONE) if c.who == "partner"]
+    assert texts_to(sender) == [
+        "echo: msg 0", "echo: msg 1", message("rate_limited"), "echo: msg 4"
+    ]  # fmt: skip
+    assert brain.calls[PHONE] == ["msg 0", "msg 1", "msg 4"]
+    # Nothing vanishes: the held-back messages are in the transcript with their fate.
+    assert said == [("msg 2", "rate_limited"), ("msg 3", "rate_limited")]
 
 
 def test_logs_mask_phones_and_leave_bodies_out_at_info(

@@ -97,11 +97,20 @@ class SessionProgress(BaseModel):
     messages: int
 
 
+class RateLimitView(BaseModel):
+    """The per-partner message limit, and how many of this partner's messages it held back."""
+
+    messages: int
+    window_s: float
+    held_back: int  # transcript lines with source "rate_limited" (the partner's own)
+
+
 class PartnerDetail(BaseModel):
     """A partner's progress with one row per session."""
 
     partner: PartnerSummary
     sessions: list[SessionProgress]
+    rate_limit: RateLimitView | None = None
 
 
 class Transcript(BaseModel):

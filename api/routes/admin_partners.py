@@ -11,8 +11,16 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from api.admin.auth import require_admin
 from api.admin.errors import StoreErrorsRoute
-from api.admin.schemas import EraseOut, PartnerDetail, ResetOut, SessionProgress, Transcript
+from api.admin.schemas import (
+    EraseOut,
+    PartnerDetail,
+    RateLimitView,
+    ResetOut,
+    SessionProgress,
+    Transcript,
+)
 from api.deps import AdminDep, AdminStoreDep, PartnerPhoneDep, SettingsDep, StoreDep
+from api.whatsapp.rate_limit import RATE_LIMITED
 from store.audit import partner_tag, record
 from store.base import TrainingStore
 from store.models import ChatEntry, ProgressUpdate, utcnow
@@ -138,7 +146,11 @@ def partner_detail(phone: PartnerPhoneDep, store: StoreDep, settings: SettingsDe
             state = "current"
         said = sum(c.who == "partner" and c.session == s.s_no for c in chat)
         rows.append(SessionProgress(s_no=s.s_no, heading=s.heading, state=state, messages=said))
-    return PartnerDetail(partner=partner, sessions=rows)
+    held = sum(c.who == "partner" and c.source == RATE_LIMITED for c in chat)
+    limit = RateLimitView(
+        messages=settings.rate_limit_messages, window_s=settings.rate_limit_window_s, held_back=held
+    )
+    return PartnerDetail(partner=partner, sessions=rows, rate_limit=limit)
 
 
 @router.get("/partners/{phone}/transcript", responses={404: {"description": "Unknown partner"}})

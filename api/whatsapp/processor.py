@@ -5,28 +5,49 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from agent.engine import TurnCommit
+from agent.intents import Intent
 from agent.languages import from_script
 from agent.messages import Inbound, Reply
 from agent.splitter import WHATSAPP_LIMIT, split_message
+from agent.turns import TurnResult
 from api.logging_setup import log_context, mask_phone
 from api.whatsapp.lease_keeper import LeaseKeeper
 from api.whatsapp.lease_loop import Step, drain
 from api.whatsapp.persist import persist_after_effect
-from api.whatsapp.rate_limit import RateLimit, Verdict
+from api.whatsapp.rate_limit import RATE_LIMITED, RateLimit, Verdict, limited_turn
+from api.whatsapp.turn_results import API_SID_PREFIX, TurnResults
 from prompts import message, use_language
+from store.base import StoreUnavailable
 from store.messaging import InboundRecord, MessagingStore, OutboundPart
+from store.turns import TurnWrite
 
 log = logging.getLogger("genie.whatsapp")
 
 
 class MessageHandler(Protocol):
-    """The brain: Engine.handle_message."""
+    """The brain: Engine.handle_message (and Engine.run_turn, which commits as one unit)."""
 
     def handle_message(self, inbound: Inbound) -> list[Reply]:
         """Replies to one message."""
         ...
+
+
+@runtime_checkable
+class TurnRunner(Protocol):
+    """A handler that hands its turn to a commit (the Engine)."""
+
+    def run_turn(self, inbound: Inbound, commit: TurnCommit) -> TurnResult:
+        """Work out the turn and commit it as one unit."""
+        ...
+
+
+def replies_to_caller(message_sid: str) -> bool:
+    """True for messages of the JSON API: their replies go back in the HTTP answer, not
+    through WhatsApp (Twilio's MessageSids never contain a colon)."""
+    return message_sid.startswith(API_SID_PREFIX)
 
 
 def to_inbound(record: InboundRecord) -> Inbound:
@@ -62,6 +83,8 @@ class InboundProcessor:
         handler: MessageHandler,
         on_replies: Callable[[str], None],
         *,
+        schedule_inbound: Callable[[str, float], None] | None = None,
+        to_model_lane: Callable[[str], None] | None = None,
         rate_limit: RateLimit,
         lease_s: float,
         stopping: threading.Event,
@@ -70,60 +93,116 @@ class InboundProcessor:
         self.messaging = messaging
         self.handler = handler
         self.on_replies = on_replies
+        self.schedule_inbound = schedule_inbound or (lambda _phone, _delay_s: None)
+        self.results = TurnResults()
+        # Without a model lane, model turns run where they are (tests, single-lane use).
+        self.to_model_lane = to_model_lane
         self.rate_limit = rate_limit
         self.lease_s = lease_s
         self.stopping = stopping
         self.keeper = keeper
 
-    def process_phone(self, phone: str) -> None:
-        """Answer the phone's messages in order; returns at once if another worker has them."""
+    def process_phone(self, phone: str, fast_lane: bool = False) -> None:
+        """Answer the phone's messages in order; returns at once if another worker has them.
+
+        In the fast lane a message that needs the model is handed to the model lane (the
+        same lease keeps the phone's order), so exact commands never wait behind model turns.
+        """
+        handoff: list[str] = []
         drain(
             self.messaging,
             f"inbox:{phone}",
             self.lease_s,
-            lambda: self._step(phone),
+            lambda: self._step(phone, handoff if fast_lane else None),
             lambda: self.messaging.next_unprocessed(phone) is not None,
             self.keeper,
         )
+        if handoff and self.to_model_lane is not None:
+            # After the lease is released, so the model lane's worker can take it at once.
+            self.to_model_lane(phone)
 
-    def _step(self, phone: str) -> Step:
+    def _step(self, phone: str, handoff: list[str] | None = None) -> Step:
         if self.stopping.is_set():
             return Step.WAIT
         record = self.messaging.next_unprocessed(phone)
         if record is None:
             return Step.IDLE
         with log_context(record.message_sid):
-            parts = self._reply(record)
-            # Marking processed and enqueuing the reply is one atomic step: no loss, no repeat.
-            saved = persist_after_effect(
-                lambda: self.messaging.complete_inbound(record.message_sid, parts),
-                "a turn's replies", self.lease_s / 2, self.stopping,
-            )  # fmt: skip
+            verdict = self.rate_limit.verdict(self.messaging, record)
+            waits = not replies_to_caller(record.message_sid)  # an HTTP caller cannot wait
+            if verdict is Verdict.DROP and waits and not self._later_message_exists(record):
+                # The latest message of a flood is answered once the window allows.
+                wait_s = self.rate_limit.wait_s(self.messaging, record)
+                if wait_s > 0:
+                    self.schedule_inbound(phone, wait_s)
+                    return Step.WAIT
+                verdict = Verdict.ALLOW
+            if handoff is not None and verdict is Verdict.ALLOW and self._to_model_lane(record):
+                handoff.append(record.message_sid)
+                return Step.WAIT
+            saved = self._turn(record, verdict)
             if saved:
-                log.info("processed message from %s: %d reply parts", mask_phone(phone), len(parts))
-                if parts:
-                    self.on_replies(phone)
+                log.info("processed message from %s (%s)", mask_phone(phone), verdict.value)
+                self.on_replies(phone)
             else:
                 log.warning("message was already processed by another worker; reply dropped")
         return Step.WORKED
 
-    def _reply(self, record: InboundRecord) -> list[OutboundPart]:
-        # Notices sent without the engine follow the script the partner wrote in.
-        with use_language(from_script(to_inbound(record).text)):
-            return self._reply_in_language(record)
+    def _to_model_lane(self, record: InboundRecord) -> bool:
+        """True when the message needs the model and there is a model lane to hand it to."""
+        needs = getattr(self.handler, "needs_llm", None)
+        if needs is None or self.to_model_lane is None:
+            return False
+        return bool(needs(to_inbound(record)))
 
-    def _reply_in_language(self, record: InboundRecord) -> list[OutboundPart]:
-        verdict = self.rate_limit.verdict(self.messaging, record)
-        if verdict is Verdict.DROP:
-            log.info("rate limit: message from %s ignored", mask_phone(record.phone))
-            return []
-        if verdict is Verdict.NOTICE:
-            log.info("rate limit: %s told to slow down", mask_phone(record.phone))
-            return [OutboundPart(body=message("rate_limited"))]
+    def _later_message_exists(self, record: InboundRecord) -> bool:
+        return self.messaging.count_unprocessed_after(record.phone, record.seq) > 0
+
+    def _turn(self, record: InboundRecord, verdict: Verdict) -> bool:
+        """Handle and commit one message as one unit; False when it was committed before."""
+        if verdict is not Verdict.ALLOW:
+            # Notices sent without the engine follow the script the partner wrote in.
+            with use_language(from_script(record.text)):
+                return self._commit_limited(record, verdict)
+        inbound = to_inbound(record)
         try:
-            replies = self.handler.handle_message(to_inbound(record))
+            if isinstance(self.handler, TurnRunner):
+                result = self.handler.run_turn(inbound, self._commit_for(record))
+                self.results.deliver(record.message_sid, result)
+                return result.source != "replay"
+            replies = self.handler.handle_message(inbound)
+        except StoreUnavailable:
+            raise  # nothing was written: the message is handled again once the store is back
         except Exception:
             # A bug must not wedge the partner's queue: apologise and move on.
             log.exception("engine failed on a message from %s", mask_phone(record.phone))
             replies = [Reply(text=message("store_unavailable"))]
-        return to_parts(replies)
+            self.results.deliver(record.message_sid, TurnResult(replies, Intent.OTHER, "error"))
+        turn = TurnWrite(key=record.message_sid, phone=record.phone)
+        return self._commit(self._with_parts(turn, record, replies))
+
+    def _commit_for(self, record: InboundRecord) -> TurnCommit:
+        def commit(turn: TurnWrite, result: TurnResult) -> bool:
+            return self._commit(self._with_parts(turn, record, result.replies))
+
+        return commit
+
+    def _commit(self, turn: TurnWrite) -> bool:
+        """Commit, riding out a short store outage: the commit is idempotent (keyed by the
+        MessageSid), and retrying it is cheaper than working the turn out again (an LLM call)."""
+        return persist_after_effect(
+            lambda: self.messaging.commit_turn(turn), "a turn", self.lease_s / 2, self.stopping
+        )
+
+    def _with_parts(
+        self, turn: TurnWrite, record: InboundRecord, replies: list[Reply]
+    ) -> TurnWrite:
+        parts = [] if replies_to_caller(record.message_sid) else to_parts(replies)
+        return turn.model_copy(update={"inbound_sid": record.message_sid, "parts": parts})
+
+    def _commit_limited(self, record: InboundRecord, verdict: Verdict) -> bool:
+        """Record a rate-limited message with its fate; the first one over gets the notice."""
+        log.info("rate limit: message from %s %s", mask_phone(record.phone), verdict.value)
+        turn, replies = limited_turn(record, verdict)
+        self.results.deliver(record.message_sid, TurnResult(replies, Intent.OTHER, RATE_LIMITED))
+        return self._commit(self._with_parts(turn, record, replies))

@@ -32,6 +32,7 @@ class WhatsAppService:
         *,
         workers: int = 4,
         sender_workers: int = 4,
+        model_workers: int = 32,
         lease_s: float = 15.0,
         sweep_interval_s: float = 5.0,
         retry: RetryPolicy | None = None,
@@ -42,12 +43,17 @@ class WhatsAppService:
         self._stopping = threading.Event()
         self._inbox: DueQueue = DueQueue()
         self._outbox: DueQueue = DueQueue()
-        self._counts = (workers, sender_workers)
+        self._model: DueQueue = DueQueue()  # phones whose next turn needs the LLM
+        # Model-lane workers wait on the LLM, not the CPU: one per allowed model call.
+        needs_model = getattr(handler, "interpreter", None) is not None
+        self._counts = (workers, sender_workers, model_workers if needs_model else 0)
         self._sweep_interval_s = sweep_interval_s
         self._threads: list[threading.Thread] = []
         self.keeper = LeaseKeeper(messaging, lease_s)
         self.processor = InboundProcessor(
-            messaging, handler, self.notify_outbox, rate_limit=rate_limit or RateLimit(),
+            messaging, handler, self.notify_outbox, schedule_inbound=self._inbox.put,
+            to_model_lane=self._model.put,
+            rate_limit=rate_limit or RateLimit(),
             lease_s=lease_s, stopping=self._stopping, keeper=self.keeper,
         )  # fmt: skip
         self.deliverer = OutboxDeliverer(
@@ -71,6 +77,7 @@ class WhatsAppService:
             sender,
             workers=settings.whatsapp_workers,
             sender_workers=settings.whatsapp_sender_workers,
+            model_workers=settings.llm_concurrency,
             lease_s=settings.whatsapp_lease_s,
             sweep_interval_s=settings.whatsapp_sweep_interval_s,
             retry=RetryPolicy(
@@ -102,21 +109,26 @@ class WhatsAppService:
 
     def start(self) -> None:
         """Start the workers and the sweep; the first sweep picks up work left by a crash."""
-        inbox_workers, outbox_workers = self._counts
+        inbox_workers, outbox_workers, model_workers = self._counts
         specs: list[tuple[str, Callable[[], None]]] = [("wa-sweep", self._sweep_loop)]
         specs += [(f"wa-inbox-{i}", self._inbox_loop) for i in range(inbox_workers)]
+        specs += [(f"wa-model-{i}", self._model_loop) for i in range(model_workers)]
         specs += [(f"wa-outbox-{i}", self._outbox_loop) for i in range(outbox_workers)]
         self.keeper.start()
         for name, target in specs:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
-        log.info("WhatsApp workers started: %d inbox, %d outbox", inbox_workers, outbox_workers)
+        log.info(
+            "WhatsApp workers started: %d inbox, %d model lane, %d outbox",
+            inbox_workers, model_workers, outbox_workers,
+        )  # fmt: skip
 
     def stop(self, timeout_s: float = 10.0) -> None:
         """Stop taking work, let running steps finish (bounded), and join the threads."""
         self._stopping.set()
         self._inbox.close()
+        self._model.close()
         self._outbox.close()
         for thread in self._threads:
             thread.join(timeout=timeout_s)
@@ -132,7 +144,10 @@ class WhatsAppService:
             self.sweep()
 
     def _inbox_loop(self) -> None:
-        self._work(self._inbox, self.processor.process_phone)
+        self._work(self._inbox, lambda phone: self.processor.process_phone(phone, fast_lane=True))
+
+    def _model_loop(self) -> None:
+        self._work(self._model, self.processor.process_phone)
 
     def _outbox_loop(self) -> None:
         self._work(self._outbox, self.deliverer.deliver_phone)

@@ -31,6 +31,8 @@ class Tally:
     received_replies: int = 0
     lost: int = 0
     duplicated: int = 0
+    # A part Twilio accepted just before a kill, sent again after the restart (at-least-once).
+    duplicated_at_kill: int = 0
     out_of_order: int = 0
     unexpected: int = 0
     apologies: int = 0
@@ -75,6 +77,7 @@ def check_partner(
     expected: Expected,
     apology: str,
     tally: Tally,
+    kills: list[float] | None = None,
 ) -> None:
     """Align everything the partner got with everything the played turns should have produced.
 
@@ -102,13 +105,28 @@ def check_partner(
     tally.out_of_order += sum(matched.values()) - _lcs(got, want)
     for text, n in extra.items():
         if text in matched:
-            tally.duplicated += n
+            at_kill = _copies_across_a_kill(text, received, n, kills or [])
+            tally.duplicated_at_kill += at_kill
+            tally.duplicated += n - at_kill
         else:
             tally.unexpected += n
     if got != want:
         missing = [t[:30] for t in (Counter(want) - have).elements()]
         where = {t[:30]: _steps_of(t, turns, received) for t in extra}
         tally.note(f"{partner.phone}: missing {missing}, extra (in steps) {where}")
+
+
+def _copies_across_a_kill(
+    text: str, received: list[Received], extra: int, kills: list[float]
+) -> int:
+    """How many of the `extra` copies of `text` came after a kill that followed an earlier copy:
+    the part was accepted, the process died before recording it, and the restart sent it again."""
+    times = sorted(r.at for r in received if r.text == text)
+    count = 0
+    for later in times[len(times) - extra :]:
+        if any(times[0] <= kill <= later for kill in kills):
+            count += 1
+    return count
 
 
 def _steps_of(text: str, turns: list[Turn], received: list[Received]) -> list[int]:
@@ -145,6 +163,7 @@ def check_run(
     received_of: Callable[[str], list[Received]],
     apology: str,
     progress_of: Callable[[str], FinalState],
+    kills: list[float] | None = None,
 ) -> Tally:
     """Check every partner's replies and, for those who played their whole script, progress."""
     tally = Tally()
@@ -153,6 +172,7 @@ def check_run(
         by_partner.setdefault(turn.partner, []).append(turn)
     for partner, script, expected in plan:
         played = by_partner.get(partner.index, [])
-        check_partner(partner, played, received_of(partner.phone), expected, apology, tally)
+        received = received_of(partner.phone)
+        check_partner(partner, played, received, expected, apology, tally, kills)
         check_progress(partner, len(played) == len(script), expected, progress_of, tally)
     return tally

@@ -14,6 +14,9 @@ from evals.fakes.openai_server import FakeOpenAI
 from evals.fakes.twilio_api import FakeTwilioAPI
 
 STORE_LOCK_S = 7.0  # longer than the stores' 5 s busy timeout: writes first stall, then fail
+KILLS = 5  # SIGKILL + restart this many times during the load (issue: at least 5)
+KILL_GAP_S = 4.0  # between a restart being ready and the next kill
+KILLED = "service_killed_restarted"
 
 
 @dataclass
@@ -37,6 +40,12 @@ class FaultTargets:
     sqlite_path: str | None
     llm_timeout_s: float
     events: list[FaultEvent] = field(default_factory=list)
+    started: float = 0.0  # time.monotonic() when the load began
+
+    def kill_times(self) -> list[float]:
+        """time.monotonic() of every kill that happened."""
+        return [self.started + e.at_s for e in self.events
+                if e.injected and e.at_s is not None and e.name.startswith(KILLED)]  # fmt: skip
 
 
 def hold_sqlite_lock(path: str, seconds: float) -> None:
@@ -50,11 +59,11 @@ def hold_sqlite_lock(path: str, seconds: float) -> None:
         conn.close()
 
 
-def crash_and_restart(fleet: ServiceFleet) -> None:
-    """SIGKILL the first service process, then start it again on the same port."""
-    fleet.kill(0)
+def crash_and_restart(fleet: ServiceFleet, index: int = 0) -> None:
+    """SIGKILL one service process, then start it again on the same port."""
+    fleet.kill(index)
     time.sleep(1.0)
-    fleet.restart(0)
+    fleet.restart(index)
 
 
 def _timeline(t: FaultTargets) -> list[tuple[float, str, float, Callable[[], object]]]:
@@ -71,12 +80,18 @@ def _timeline(t: FaultTargets) -> list[tuple[float, str, float, Callable[[], obj
         steps.append(
             (3.0, "store_locked", STORE_LOCK_S, lambda: hold_sqlite_lock(path, STORE_LOCK_S))
         )
-    steps.append((3.0, "service_killed_restarted", 1.0, lambda: crash_and_restart(t.fleet)))
+    count = len(t.fleet.processes)
+    for i in range(KILLS):
+        steps.append(
+            (3.0 if i == 0 else KILL_GAP_S, f"{KILLED}_{i + 1}", 1.0,
+             lambda i=i: crash_and_restart(t.fleet, i % count))  # type: ignore[misc]
+        )  # fmt: skip
     return steps
 
 
 async def inject_faults(targets: FaultTargets, started: float, load_done: asyncio.Event) -> None:
     """Play the fault timeline while the load runs; faults not reached are listed, not injected."""
+    targets.started = started
     steps = _timeline(targets)
     targets.events = [FaultEvent(name, None, duration) for _, name, duration, _ in steps]
     if targets.sqlite_path is None:

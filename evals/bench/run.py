@@ -130,7 +130,10 @@ async def _run(options: LoadOptions) -> dict[str, Any]:
             rss_kb = fleet.peak_rss_kb()
         finally:
             fleet.stop()
-        result = _result(options, driver, book, partners, script_of, expected, store, seconds)
+        result = _result(
+            options, driver, book, partners, script_of, expected, store, seconds,
+            targets.kill_times(),
+        )  # fmt: skip
         steps = [step for v in {p.variant for p in partners} for step in script_of(v)]
         paths = {step.text: step.path for step in steps}
         result["llm"] = metrics.llm_usage(llm.requests, llm.usages, paths, driver.turns)
@@ -172,6 +175,7 @@ async def _drive(
 def _result(
     options: LoadOptions, driver: PartnerDriver, book: ReplyBook, partners: list[Partner],
     script_of: Any, expected: dict[int, Any], store: StoreChoice, seconds: float,
+    kills: list[float],
 ) -> dict[str, Any]:  # fmt: skip
     """Latency, throughput and correctness of the run."""
     opened = (SQLiteStore(store.sqlite_path) if store.sqlite_path
@@ -183,6 +187,7 @@ def _result(
             book.received,
             message("store_unavailable"),
             lambda phone: FinalState.of(opened.get_progress(phone)),
+            kills,
         )
     finally:
         opened.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-READY_TIMEOUT_S = 60.0
+READY_TIMEOUT_S = 180.0  # a loaded 2-core machine needs over 60 s to start a service
 _SERVE = "from agent.cli import main; main()"
 
 

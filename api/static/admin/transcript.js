@@ -25,7 +25,8 @@ function drawTranscript(t) {
       session = e.session;
       chat.append(el("div", { class: "divider session" }, el("span", {}, sessionLabel(session, t.headings))));
     }
-    chat.append(bubble(e.who, e.text, clock(e.time), null, true));
+    const fate = e.source === "rate_limited" && e.who === "partner" ? " · held back (rate limit)" : "";
+    chat.append(bubble(e.who, e.text, clock(e.time) + fate, null, true));
   }
 }
 
@@ -46,7 +47,11 @@ export async function showPartner(which) {
     p.phone, p.status.replace("_", " "),
     `${p.completed_sections.length}/${detail.sessions.length} sessions done`,
     `started ${when(p.started_at)}`,
-  ].join(" · ");
+    detail.rate_limit && detail.rate_limit.held_back
+      ? `${detail.rate_limit.held_back} messages held back by the limit ` +
+        `(${detail.rate_limit.messages} per ${detail.rate_limit.window_s} s)`
+      : null,
+  ].filter(Boolean).join(" · ");
   const chips = clear($("#partner-sessions"));
   const select = clear($("#transcript-session"));
   select.append(el("option", { value: "" }, "All sessions"));

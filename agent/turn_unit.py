@@ -27,6 +27,11 @@ class TurnUnit:
         self._changed = False
         self.lines: list[ChatEntry] = []
 
+    @property
+    def underlying(self) -> TrainingStore:
+        """The store this turn reads from and commits to (for stores of other data beside it)."""
+        return self._store
+
     def __getattr__(self, name: str) -> Any:
         # Everything a turn does not write (sessions, chat history, leads) reads through.
         return getattr(self._store, name)

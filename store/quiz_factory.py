@@ -12,7 +12,9 @@ _OPEN: WeakKeyDictionary[TrainingStore, QuizStore] = WeakKeyDictionary()
 
 
 def quiz_store_for(store: TrainingStore) -> QuizStore:
-    """SQLiteQuizStore for a SQLiteStore, MongoQuizStore for a MongoStore (one per store)."""
+    """SQLiteQuizStore for a SQLiteStore, MongoQuizStore for a MongoStore (one per store);
+    a turn's view of the store (agent.turn_unit) stands for the store it wraps."""
+    store = getattr(store, "underlying", store)
     if store in _OPEN:
         return _OPEN[store]
     quiz: QuizStore

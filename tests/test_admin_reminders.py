@@ -91,6 +91,11 @@ def test_admins_set_and_clear_a_time_zone(client: TestClient, store: SQLiteStore
     assert (body["timezone"], body["effective"]) == (None, "Asia/Calcutta")
     assert client.put(url, json={"timezone": "Mars/Olympus"}).status_code == 422
     assert client.put(f"/api/admin/partners/{RAVI}/timezone", json={}).status_code == 404
+    changes = [e for e in client.get("/api/admin/activity").json()
+               if e["action"] == "partner.timezone"]  # fmt: skip
+    assert [(e["detail"]["old"], e["detail"]["new"]) for e in changes] == [
+        ("Europe/London", None), (None, "Europe/London"),
+    ]  # fmt: skip
 
 
 def test_preview_decides_without_sending(tmp_path: Path, store: SQLiteStore) -> None:

@@ -16,7 +16,15 @@ from agent.reminder_stats import SentReminder, StepStats, step_stats, with_retur
 from agent.reminders import Decision, partner_timezone
 from api.admin.auth import require_admin
 from api.admin.errors import StoreErrorsRoute
-from api.deps import AdminDep, PartnerPhoneDep, ReminderStoreDep, SettingsDep, StoreDep
+from api.deps import (
+    AdminDep,
+    AdminStoreDep,
+    PartnerPhoneDep,
+    ReminderStoreDep,
+    SettingsDep,
+    StoreDep,
+)
+from store.audit import partner_tag, record
 from store.models import ProgressUpdate, utcnow
 
 log = logging.getLogger("genie.admin")
@@ -91,12 +99,17 @@ def set_timezone(
     store: StoreDep,
     settings: SettingsDep,
     admin: AdminDep,
+    admin_store: AdminStoreDep,
 ) -> TimezoneOut:
     """Override the time zone derived from the phone number (quiet hours follow it)."""
-    if store.get_progress(phone) is None:
+    before = store.get_progress(phone)
+    if before is None:
         raise HTTPException(status_code=404, detail="partner not found")
     progress = store.update_progress(phone, ProgressUpdate(timezone=body.timezone))
     log.info("time zone of a partner set to %s by %s", body.timezone, admin.name)
+    name = partner_tag(phone, settings.log_fingerprint_secret)
+    record(admin_store, admin.name, "partner.timezone", name, phone,
+           old=before.timezone, new=body.timezone)  # fmt: skip
     effective = partner_timezone(progress, settings.reminder_default_timezone).key
     return TimezoneOut(phone=phone, timezone=progress.timezone, effective=effective)
 

@@ -149,6 +149,7 @@ class Engine:
                 [Reply(text=message("too_long", limit=limit))], Intent.OTHER, "system"
             )
         trainer = Trainer(unit, self.knowledge, self.trainer.support)
+        trainer.quiz_config = self.trainer.quiz_config  # the configured pass mark, certificates
         named = self._progress_with_name(unit, inbound)
         progress = self._with_language(unit, named, text, inbound.phone)
         before = progress.current_section if progress else None

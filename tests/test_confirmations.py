@@ -9,18 +9,18 @@ import pytest
 
 from agent.confirmations import CONFIRM_RESTART, answer_of
 from agent.engine import Engine
-from store.factory import seed_if_empty
 from store.sqlite_store import SQLiteStore
 from tests.conversation import Conversation
 from tests.fakes.chat_models import scripted, tool_call_message
 from tests.llm_helpers import partner_on
+from tests.quizless import seed_without_quizzes
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[SQLiteStore]:
     """The sample content on a temp SQLite file."""
     opened = SQLiteStore(tmp_path / "g.db")
-    seed_if_empty(opened)
+    seed_without_quizzes(opened)
     yield opened
     opened.close()
 

@@ -25,7 +25,8 @@ def classifier() -> IntentClassifier:
 
 def test_every_intent_has_phrases_and_the_bank_is_sizeable() -> None:
     bank = load_phrase_bank(prompts_dir())
-    assert set(bank.labels) == {i.value for i in Intent}
+    # QUIZ is never classified: a quiz in progress owns its answers (agent/quiz/step.py).
+    assert set(bank.labels) == {i.value for i in Intent if i is not Intent.QUIZ}
     assert len(bank.texts) >= 1000
 
 

@@ -15,9 +15,9 @@ from agent.settings import get_settings
 from api.main import create_app
 from store.admin_factory import admin_store_for
 from store.admin_models import fit_progress
-from store.factory import seed_if_empty
 from store.sqlite_store import SQLiteStore
 from tests.admin_helpers import admin_settings, bearer, talk
+from tests.quizless import seed_without_quizzes
 
 runner = CliRunner()
 THREE_SESSIONS = "\n".join(
@@ -37,7 +37,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.delenv("MONGODB_URI", raising=False)
     get_settings.cache_clear()
     store = SQLiteStore(path)
-    seed_if_empty(store)
+    seed_without_quizzes(store)
     engine = Engine(store)
     talk(engine, "+15550001", "Asha", "I am a new partner", *["done"] * 5)
     talk(engine, "+15550002", "Ben", "I am a new partner", "done")

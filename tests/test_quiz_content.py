@@ -61,6 +61,8 @@ def test_the_sample_quizzes_survive_a_round_trip(fmt: KBFormat) -> None:
     assert all(len(quiz_of(s).questions) == 3 for s in sessions)  # type: ignore[union-attr]
     kinds = {q.kind for s in sessions for q in quiz_of(s).questions}  # type: ignore[union-attr]
     assert kinds == set(Kind)
+    if fmt == "md":  # Markdown keeps each translation in a file of its own (kb.hi.md)
+        sessions = [s.model_copy(update={"translations": {}}) for s in sessions]
     assert load_kb_text(dump_kb(sessions, fmt), fmt) == sessions
 
 

@@ -13,13 +13,13 @@ import pytest
 from agent.engine import Engine
 from agent.messages import Inbound
 from store.base import TrainingStore
-from store.factory import seed_if_empty
 from store.messaging import MessagingStore, NewInbound, OutboundPart
 from store.models import ChatEntry, Progress, ProgressUpdate, utcnow
 from store.mongo_messaging import MongoMessagingStore
 from store.mongo_store import MongoStore
 from store.sqlite_messaging import SQLiteMessagingStore
 from store.turns import TurnConflict, TurnWrite
+from tests.quizless import seed_without_quizzes
 from tests.store_backends import BACKENDS, make_backend
 
 PHONE = "+919876543210"
@@ -30,7 +30,7 @@ def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     """A seeded training store and the messaging store sharing its database."""
     backend = make_backend(request.param, tmp_path)
     store = backend.open()
-    seed_if_empty(store)
+    seed_without_quizzes(store)
     messaging: MessagingStore
     if isinstance(store, MongoStore):
         messaging = MongoMessagingStore(store.db, turns=store.turns)

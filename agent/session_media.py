@@ -6,33 +6,27 @@ own reply between the text parts; the text parts are numbered "(i/n)" across the
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from agent.messages import Reply
 from agent.splitter import TARGET_LIMIT, split_message
-
-
-def _paragraphs(content: str) -> list[str]:
-    return [p for p in re.split(r"\n\s*\n", content.strip()) if p.strip()]
+from store.kb_media import in_reading_order
 
 
 def _segments(
     header: str, content: str, hint: str, media: list[dict[str, Any]]
 ) -> list[str | dict[str, Any]]:
     """Text blocks and media items in reading order (items past the end go last)."""
-    paragraphs = _paragraphs(content)
     out: list[str | dict[str, Any]] = []
     text: list[str] = [header]
-    for index in range(len(paragraphs) + 1):
-        here = [m for m in media if min(int(m.get("after_paragraph", 0)), len(paragraphs)) == index]
-        if here:
-            if text:
-                out.append("\n\n".join(text))
-                text = []
-            out.extend(here)
-        if index < len(paragraphs):
-            text.append(paragraphs[index])
+    for block in in_reading_order(content, media):
+        if isinstance(block, str):
+            text.append(block)
+            continue
+        if text:
+            out.append("\n\n".join(text))
+            text = []
+        out.append(block)
     text.append(hint)
     out.append("\n\n".join(text))
     return out

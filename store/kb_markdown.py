@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from store.kb_markdown_quiz import QUIZ_HEADING, dump_quiz_block, parse_quiz_block
+from store.kb_media import in_reading_order, paragraphs
 from store.kb_validation import KBFileError, RawSession, located
 from store.models import TrainingSession
 
@@ -121,7 +122,7 @@ def _to_raw(heading: _Heading, position: int, name: str, problems: list[str]) ->
 
 def _paragraphs(lines: list[str]) -> int:
     """How many paragraphs (blocks of non-blank lines) the lines hold."""
-    return len([p for p in re.split(r"\n\s*\n", "\n".join(lines).strip()) if p.strip()])
+    return len(paragraphs("\n".join(lines)))
 
 
 def parse_markdown(text: str, name: str) -> tuple[list[RawSession], list[str]]:
@@ -172,13 +173,12 @@ def _with_media_lines(content: str, media: list[dict[str, Any]]) -> str:
     """The content with an `Image: url caption` line after the paragraph each item follows."""
     if not media:
         return content
-    paragraphs = [p for p in re.split(r"\n\s*\n", content.strip()) if p.strip()]
-    blocks: list[str] = []
-    for index in range(len(paragraphs) + 1):
-        for item in media:
-            if min(int(item.get("after_paragraph", 0)), len(paragraphs)) == index:
-                caption = f" {item['caption']}" if item.get("caption") else ""
-                blocks.append(f"{str(item['kind']).capitalize()}: {item['url']}{caption}")
-        if index < len(paragraphs):
-            blocks.append(paragraphs[index])
-    return "\n\n".join(blocks)
+    return "\n\n".join(
+        block if isinstance(block, str) else _media_line(block)
+        for block in in_reading_order(content, media)
+    )
+
+
+def _media_line(item: dict[str, Any]) -> str:
+    caption = f" {item['caption']}" if item.get("caption") else ""
+    return f"{str(item['kind']).capitalize()}: {item['url']}{caption}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
@@ -78,3 +79,20 @@ def _reason(exc: ValidationError) -> str:
         text = err["msg"].removeprefix("Value error, ")
         reasons.append(f"{where} {text}" if where else text)
     return "; ".join(reasons)
+
+
+def paragraphs(text: str) -> list[str]:
+    """The text's paragraphs (blocks between blank lines), as `after_paragraph` counts them."""
+    return [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+
+
+def in_reading_order(content: str, media: list[dict[str, Any]]) -> list[str | dict[str, Any]]:
+    """The content's paragraphs with each media item after the paragraph it follows (an item
+    placed past the last paragraph goes at the end)."""
+    blocks = paragraphs(content)
+    out: list[str | dict[str, Any]] = []
+    for index in range(len(blocks) + 1):
+        out += [m for m in media if min(int(m.get("after_paragraph", 0)), len(blocks)) == index]
+        if index < len(blocks):
+            out.append(blocks[index])
+    return out

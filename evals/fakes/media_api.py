@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from evals.fakes.http_base import QuietThreadingServer
+from evals.fakes.http_base import LocalFake
 
 TRANSCRIBE_PATH = "/v1/audio/transcriptions"
 
@@ -73,36 +73,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 
-class FakeMediaAPI:
+class FakeMediaAPI(LocalFake):
     """Context manager serving media files and transcriptions on 127.0.0.1."""
 
     def __init__(self) -> None:
         self.state = _State()
-        handler = type("MediaHandler", (_Handler,), {"state": self.state})
-        self._server = QuietThreadingServer(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def base_url(self) -> str:
-        """http://127.0.0.1:PORT"""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        super().__init__(type("MediaHandler", (_Handler,), {"state": self.state}))
 
     def add_file(self, name: str, content_type: str, data: bytes) -> str:
         """Register a file; returns its URL."""
         with self.state.lock:
             self.state.files[name] = (content_type, data)
         return f"{self.base_url}/media/{name}"
-
-    def __enter__(self) -> FakeMediaAPI:
-        """Start serving."""
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        """Stop serving."""
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)

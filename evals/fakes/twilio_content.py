@@ -7,7 +7,7 @@ import threading
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from evals.fakes.http_base import QuietThreadingServer
+from evals.fakes.http_base import LocalFake
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -49,30 +49,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 
-class FakeContentAPI:
-    """Context manager serving the Content API on 127.0.0.1; `contents` holds what was made."""
+class FakeContentAPI(LocalFake):
+    """Context manager serving the Content API on 127.0.0.1; `contents` holds what was made.
+    Its `base_url` is what `client.content.base_url` takes."""
 
     def __init__(self) -> None:
         self.contents: list[dict[str, Any]] = []
         attrs = {"contents": self.contents, "lock": threading.Lock()}
-        self._server = QuietThreadingServer(("127.0.0.1", 0), type("H", (_Handler,), attrs))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def base_url(self) -> str:
-        """http://127.0.0.1:PORT, for `client.content.base_url`."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> FakeContentAPI:
-        """Start serving."""
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        """Stop serving."""
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(type("H", (_Handler,), attrs))

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from agent.engine import Engine
 from agent.interactive import BUTTON_TITLE_LIMIT, parse_payload
 from agent.messages import Inbound, Reply
-from store.factory import seed_if_empty
 from store.models import TrainingSession
 from store.sqlite_store import SQLiteStore
 
 PHONE = "+15550001"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    opened = SQLiteStore(tmp_path / "g.db")
-    seed_if_empty(opened)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def engine(store: SQLiteStore) -> Engine:
-    return Engine(store)
 
 
 def say(engine: Engine, text: str, payload: str | None = None) -> list[Reply]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,6 @@ from agent.inbound_media import MediaReader
 from agent.messages import Inbound
 from agent.voice import OpenAITranscriber, ogg_duration_s
 from evals.fakes.media_api import FakeMediaAPI
-from store.factory import seed_if_empty
 from store.sqlite_store import SQLiteStore
 
 PHONE = "+919812345678"
@@ -29,14 +27,6 @@ def ogg(seconds: float) -> bytes:
 def fake() -> Iterator[FakeMediaAPI]:
     with FakeMediaAPI() as api:
         yield api
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    opened = SQLiteStore(tmp_path / "g.db")
-    seed_if_empty(opened)
-    yield opened
-    opened.close()
 
 
 def engine_for(store: SQLiteStore, fake: FakeMediaAPI, *, transcribe: bool = True) -> Engine:

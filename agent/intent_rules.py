@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from enum import StrEnum
+from functools import lru_cache
 
 from agent.compound import ANSWERED_AFTER, split_compound
 from agent.intent_model import IntentModel, intent_model
@@ -65,6 +66,7 @@ JUMP_WITH_REFERENCE = 0.25
 OVERRULE_KEYWORD = 0.70  # the model overrules a keyword found among other words only when sure
 # Actions that change or end the partner's progress need to be clearly meant.
 LONG_QUESTION_WORDS = 8
+CACHED_CLASSIFICATIONS = 4096  # distinct (text, stage) pairs kept; a few MB at most
 _STATUS = {Intent.ENROLL, Intent.PROGRESS}
 _MOVES = {Intent.JUMP, Intent.NEXT, Intent.PREVIOUS, Intent.MENU, Intent.RESUME}
 NEEDS_CONFIDENCE = {Intent.RESTART: 0.70, Intent.COMPLETE: 0.55, Intent.EXIT: 0.55}
@@ -109,10 +111,15 @@ class IntentClassifier:
     def __init__(self, model: IntentModel | None = None) -> None:
         self.keywords = KeywordClassifier()
         self.model = model or intent_model()
+        # The answer depends only on the text and the stage, and partners repeat the same few
+        # commands: the transport's lane choice and the turn itself then classify once.
+        self._classify_in_stage = lru_cache(maxsize=CACHED_CLASSIFICATIONS)(self._classify)
 
     def classify(self, text: str, progress: Progress | None = None) -> Classification:
         """What the partner means by `text`, given their progress (None: a new partner)."""
-        stage = stage_of(progress)
+        return self._classify_in_stage(text, stage_of(progress))
+
+    def _classify(self, text: str, stage: Stage) -> Classification:
         exact = self.keywords.classify(text, stage is Stage.TRAINING)
         if exact.exact and (exact.confidence >= 1.0 or self._agrees(exact, text)):
             return self._in_stage(exact, stage)

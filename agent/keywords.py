@@ -84,6 +84,11 @@ class KeywordClassifier:
             for p in ps
             if " " not in p and intent is not Intent.RESTART
         }
+        # Compiled once: matching runs on every message, twice with the lane choice.
+        self._patterns = {
+            intent: [(p, re.compile(rf"(?<![\w']){re.escape(p)}(?![\w'])")) for p in ps]
+            for intent, ps in self.vocab.phrases.items()
+        }
 
     def _content_words(self, words: list[str]) -> list[str]:
         return [w for w in words if w not in self.vocab.filler]
@@ -91,10 +96,10 @@ class KeywordClassifier:
     def _match_phrase(self, norm: str) -> Classification | None:
         words = norm.split()
         for intent in _COMMAND_ORDER:
-            for phrase in self.vocab.phrases[intent]:
-                if not re.search(rf"(?<![\w']){re.escape(phrase)}(?![\w'])", norm):
+            for phrase, pattern in self._patterns[intent]:
+                if not pattern.search(norm):
                     continue
-                rest = re.sub(rf"(?<![\w']){re.escape(phrase)}(?![\w'])", " ", norm).split()
+                rest = pattern.sub(" ", norm).split()
                 if not self._content_words(rest):
                     exact = len(words) <= len(phrase.split()) + 4
                     # Filler words around the phrase make it a little less certain.

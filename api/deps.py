@@ -1,4 +1,8 @@
-"""FastAPI dependencies: settings, store, engine and the admin ones, overridable in tests."""
+"""FastAPI dependencies: settings, store, engine and the admin ones, overridable in tests.
+
+The getters that only read app.state are `async def`: FastAPI runs a plain `def` dependency in
+its thread pool, a hop that cost more than the webhook's own work under load.
+"""
 
 from __future__ import annotations
 
@@ -21,25 +25,25 @@ from store.quiz_store import QuizStore
 from store.reminders import ReminderStore
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     """The settings the app was built with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_store(request: Request) -> TrainingStore:
+async def get_store(request: Request) -> TrainingStore:
     """The app's store."""
     store: TrainingStore = request.app.state.store
     return store
 
 
-def get_media_storage(request: Request) -> MediaStorage:
+async def get_media_storage(request: Request) -> MediaStorage:
     """Where uploaded session media is kept (MEDIA_DIR)."""
     settings: Settings = request.app.state.settings
     return LocalMediaStorage(settings.media_dir)
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     """The app's conversation engine."""
     engine: Engine = request.app.state.engine
     return engine
@@ -122,19 +126,19 @@ ReminderStoreDep = Annotated[ReminderStore, Depends(get_reminder_store)]
 
 
 # -- WhatsApp transport --
-def get_sender(request: Request) -> Sender:
+async def get_sender(request: Request) -> Sender:
     """The outbound WhatsApp sender (Twilio, or the console without credentials)."""
     sender: Sender = request.app.state.sender
     return sender
 
 
-def get_messaging(request: Request) -> MessagingStore:
+async def get_messaging(request: Request) -> MessagingStore:
     """The inbox/outbox store."""
     messaging: MessagingStore = request.app.state.messaging
     return messaging
 
 
-def get_whatsapp(request: Request) -> WhatsAppService:
+async def get_whatsapp(request: Request) -> WhatsAppService:
     """The background service that processes the inbox and delivers the outbox."""
     service: WhatsAppService = request.app.state.whatsapp
     return service

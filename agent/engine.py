@@ -96,7 +96,7 @@ class Engine:
 
     def _commit_to_store(self, turn: TurnWrite, _result: TurnResult) -> bool:
         """The commit of a turn that arrived outside the WhatsApp inbox."""
-        if turn.progress is None and not turn.lines:
+        if turn.progress is None and not (turn.lines or turn.quiz_answers or turn.feedback):
             return True  # nothing to write (an empty or over-long message)
         if turn.progress is not None:
             return self.store.commit_turn(turn)

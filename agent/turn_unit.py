@@ -12,6 +12,7 @@ from typing import Any
 
 from store.base import TrainingStore
 from store.models import ChatEntry, Progress, ProgressUpdate, utcnow
+from store.quiz_store import Feedback, QuizAnswer
 from store.turns import TurnWrite, merge_progress, new_progress
 
 
@@ -26,6 +27,8 @@ class TurnUnit:
         self._progress: Progress | None = None
         self._changed = False
         self.lines: list[ChatEntry] = []
+        self.quiz_answers: list[QuizAnswer] = []
+        self.feedback: list[Feedback] = []
 
     @property
     def underlying(self) -> TrainingStore:
@@ -63,6 +66,14 @@ class TurnUnit:
         """Add a chat line to the turn."""
         self.lines.append(entry)
 
+    def record_quiz_answer(self, answer: QuizAnswer) -> None:
+        """Add a quiz answer to the turn (written with it, so once even if the turn is redone)."""
+        self.quiz_answers.append(answer)
+
+    def record_feedback(self, feedback: Feedback) -> None:
+        """Add a feedback record to the turn."""
+        self.feedback.append(feedback)
+
     def turn(self, key: str) -> TurnWrite:
         """Everything this turn writes, keyed by `key`."""
         return TurnWrite(
@@ -71,4 +82,6 @@ class TurnUnit:
             base_version=self._base.version if self._base else None,
             progress=self._progress if self._changed else None,
             lines=list(self.lines),
+            quiz_answers=list(self.quiz_answers),
+            feedback=list(self.feedback),
         )

@@ -37,12 +37,15 @@ def _clean(doc: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+ANSWERS, FEEDBACK = "Quiz_Answers", "Partner_Feedback"  # also written by a turn
+
+
 class MongoQuizStore:
     """QuizStore on a pymongo Database (the training store's, so one client serves both)."""
 
     def __init__(self, db: Database[Any], *, prefix: str = "") -> None:
-        self._answers = db[f"{prefix}Quiz_Answers"]
-        self._feedback = db[f"{prefix}Partner_Feedback"]
+        self._answers = db[f"{prefix}{ANSWERS}"]
+        self._feedback = db[f"{prefix}{FEEDBACK}"]
         self._certificates = db[f"{prefix}Certificates"]
         try:
             self.ensure_indexes()

@@ -12,8 +12,9 @@ document (the same commit, the next turn of that partner, or the recovery sweep)
    is in `recentTurns` was applied already; any other mismatch aborts: the turn document is
    deleted, nothing else was written, and the message is handled again from the new state;
 3. chat lines with deterministic `_id`s (`<key>:<i>`), duplicates ignored;
-4. the inbox document: processed, with its reply parts (filter `processed: false`);
-5. delete the turn document.
+4. quiz answers and feedback with deterministic `_id`s (`<key>:a<i>`, `<key>:f<i>`), likewise;
+5. the inbox document: processed, with its reply parts (filter `processed: false`);
+6. delete the turn document.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from store.models import utcnow
 from store.mongo_docs import Doc, chat_to_doc, progress_doc
 from store.mongo_errors import unavailable_on_error
+from store.mongo_quiz import ANSWERS, FEEDBACK
 from store.turns import TurnConflict, TurnWrite
 
 RECENT_TURNS = 20
@@ -54,6 +56,8 @@ class MongoTurns:
         self._progress = progress
         self._chat = chat
         self._turns = db[turns]
+        self._answers = db[ANSWERS]
+        self._feedback = db[FEEDBACK]
 
     def ensure_indexes(self) -> None:
         """The index the roll-forward of one partner's turns uses."""
@@ -103,12 +107,13 @@ class MongoTurns:
         lines = [
             {**chat_to_doc(line), "_id": f"{turn.key}:{i}"} for i, line in enumerate(turn.lines)
         ]
-        if lines:
-            try:
-                self._chat.insert_many(lines, ordered=False)
-            except BulkWriteError as exc:
-                if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-                    raise
+        _insert_once(self._chat, lines)
+        _insert_once(self._answers, [
+            {**a.model_dump(), "_id": f"{turn.key}:a{i}"} for i, a in enumerate(turn.quiz_answers)
+        ])  # fmt: skip
+        _insert_once(self._feedback, [
+            {**f.model_dump(), "_id": f"{turn.key}:f{i}"} for i, f in enumerate(turn.feedback)
+        ])  # fmt: skip
         if turn.inbound_sid is not None and inbox is not None:
             now = utcnow()
             parts = [
@@ -146,3 +151,14 @@ class MongoTurns:
             return  # applied by an earlier attempt
         self._turns.delete_one({"_id": turn.key})
         raise TurnConflict(f"progress of {turn.phone} changed since version {turn.base_version}")
+
+
+def _insert_once(collection: Collection[Any], docs: list[Doc]) -> None:
+    """Insert documents with deterministic ids; those an earlier attempt wrote are skipped."""
+    if not docs:
+        return
+    try:
+        collection.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+            raise

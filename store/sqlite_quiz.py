@@ -46,6 +46,26 @@ def _where(filters: dict[str, tuple[str, object]]) -> tuple[str, list[object]]:
     return (" WHERE " + " AND ".join(parts) if parts else ""), params
 
 
+def insert_answers(db: sqlite3.Connection, answers: list[QuizAnswer]) -> None:
+    """Append quiz answers inside the caller's transaction (a turn's, or record_answer's)."""
+    db.executemany(
+        "INSERT INTO quiz_answers (phone, s_no, q_no, question, answer, correct, attempt, time)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(a.phone, a.s_no, a.q_no, a.question, a.answer, int(a.correct), a.attempt, _ts(a.time))
+         for a in answers],
+    )  # fmt: skip
+
+
+def insert_feedback(db: sqlite3.Connection, records: list[Feedback]) -> None:
+    """Append feedback records inside the caller's transaction."""
+    db.executemany(
+        "INSERT INTO partner_feedback (phone, rating, thumbs, comment, time)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(f.phone, f.rating, None if f.thumbs is None else int(f.thumbs), f.comment, _ts(f.time))
+         for f in records],
+    )  # fmt: skip
+
+
 class SQLiteQuizStore(SQLiteDatabase):
     """QuizStore in three tables; pass the SQLiteStore to share its connection and lock."""
 
@@ -55,12 +75,7 @@ class SQLiteQuizStore(SQLiteDatabase):
     def record_answer(self, answer: QuizAnswer) -> None:
         """Append one quiz answer."""
         with self._tx() as db:
-            db.execute(
-                "INSERT INTO quiz_answers (phone, s_no, q_no, question, answer, correct, attempt,"
-                " time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (answer.phone, answer.s_no, answer.q_no, answer.question, answer.answer,
-                 int(answer.correct), answer.attempt, _ts(answer.time)),
-            )  # fmt: skip
+            insert_answers(db, [answer])
 
     def answers(
         self, phone: str | None = None, s_no: int | None = None, since: datetime | None = None
@@ -81,13 +96,8 @@ class SQLiteQuizStore(SQLiteDatabase):
 
     def record_feedback(self, feedback: Feedback) -> None:
         """Append one feedback record (a rating or a comment)."""
-        thumbs = None if feedback.thumbs is None else int(feedback.thumbs)
         with self._tx() as db:
-            db.execute(
-                "INSERT INTO partner_feedback (phone, rating, thumbs, comment, time)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (feedback.phone, feedback.rating, thumbs, feedback.comment, _ts(feedback.time)),
-            )
+            insert_feedback(db, [feedback])
 
     def feedback(self, phone: str | None = None) -> list[Feedback]:
         """Feedback records, oldest first; one partner's when given."""

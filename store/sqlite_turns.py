@@ -8,6 +8,7 @@ import time
 from datetime import datetime
 
 from store.models import PROGRESS_EXTRAS, ChatEntry, Progress
+from store.sqlite_quiz import insert_answers, insert_feedback
 from store.turns import TurnConflict, TurnWrite
 
 PENDING_PART = "pending"  # store.messaging.PartStatus.PENDING, without importing the outbox
@@ -95,6 +96,10 @@ def write_turn(db: sqlite3.Connection, turn: TurnWrite) -> bool:
     if turn.progress is not None:
         write_progress(db, turn.progress, turn.base_version)
     insert_chat(db, turn.lines)
+    if turn.quiz_answers:
+        insert_answers(db, turn.quiz_answers)
+    if turn.feedback:
+        insert_feedback(db, turn.feedback)
     if row is not None:
         db.execute("UPDATE wa_inbox SET processed = 1 WHERE message_sid = ?", (turn.inbound_sid,))
         now = time.time()

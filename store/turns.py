@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from store.messaging import OutboundPart
 from store.models import ChatEntry, Progress, ProgressUpdate
+from store.quiz_store import Feedback, QuizAnswer
 
 
 class TurnConflict(RuntimeError):
@@ -28,6 +29,9 @@ class TurnWrite(BaseModel):
     base_version: int | None = None
     progress: Progress | None = None  # the state after the turn; None = progress untouched
     lines: list[ChatEntry] = Field(default_factory=list)
+    # Written with the turn, so a turn handled again after a failed commit records them once.
+    quiz_answers: list[QuizAnswer] = Field(default_factory=list)
+    feedback: list[Feedback] = Field(default_factory=list)
     # Set by the WhatsApp inbox: mark this inbound processed and enqueue `parts` with the turn.
     inbound_sid: str | None = None
     parts: list[OutboundPart] = Field(default_factory=list)

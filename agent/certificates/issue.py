@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
 from store.models import Progress, TrainingSession, utcnow
 from store.quiz_model import quiz_of
-from store.quiz_store import Certificate, QuizStore
+from store.quiz_store import Certificate, QuizAnswer, QuizStore
 
 CODE_BYTES = 18  # 144 random bits, 24 URL-safe characters
 
@@ -18,12 +19,17 @@ def new_code() -> str:
 
 
 def average_score(
-    quiz_store: QuizStore, phone: str, sessions: list[TrainingSession], since: datetime | None
+    quiz_store: QuizStore,
+    phone: str,
+    sessions: list[TrainingSession],
+    since: datetime | None,
+    pending: Sequence[QuizAnswer] = (),
 ) -> int | None:
     """The mean over quizzed sessions of the share of questions answered right (since `since`,
-    the start of this run through the training); None when no session has a quiz."""
+    the start of this run through the training; `pending`: this turn's, not yet written);
+    None when no session has a quiz."""
     scores = []
-    answers = quiz_store.answers(phone=phone, since=since)
+    answers = [*quiz_store.answers(phone=phone, since=since), *pending]
     for session in sessions:
         quiz = quiz_of(session)
         if quiz is None:
@@ -44,6 +50,7 @@ def issue(
     sessions: list[TrainingSession],
     programme: str,
     name: str | None = None,
+    pending: Sequence[QuizAnswer] = (),
 ) -> Certificate:
     """Create and store a certificate for a partner who completed the training."""
     certificate = Certificate(
@@ -52,7 +59,7 @@ def issue(
         name=(name or progress.name or progress.phone).strip(),
         programme=programme,
         completed_on=progress.completed_at or utcnow(),
-        score=average_score(quiz_store, progress.phone, sessions, progress.started_at),
+        score=average_score(quiz_store, progress.phone, sessions, progress.started_at, pending),
     )
     quiz_store.save_certificate(certificate)
     return certificate

@@ -14,11 +14,11 @@ from agent.keywords import looks_like_question, normalize
 from agent.messages import Reply
 from agent.quiz.finish import FEEDBACK_COMMENT, FEEDBACK_RATING
 from agent.quiz.phrases import says
+from agent.quiz.records import record_feedback
 from agent.quiz.step import classify_command
 from agent.turns import TurnResult
 from prompts import message
 from store.models import ProgressUpdate
-from store.quiz_factory import quiz_store_for
 from store.quiz_store import Feedback
 
 if TYPE_CHECKING:
@@ -48,9 +48,9 @@ def feedback_step(step: StepInput) -> TurnResult | None:
     pending = step.progress.pending if step.progress else None
     if pending not in (FEEDBACK_RATING, FEEDBACK_COMMENT):
         return None
-    store = quiz_store_for(step.trainer.store)
+    store = step.trainer.store
     if pending == FEEDBACK_RATING and (rated := rating_of(step.text)) is not None:
-        store.record_feedback(Feedback(phone=step.phone, rating=rated[0], thumbs=rated[1]))
+        record_feedback(store, Feedback(phone=step.phone, rating=rated[0], thumbs=rated[1]))
         return _reply(step, "feedback_ask_comment", FEEDBACK_COMMENT)
     if says("skip", step.text) or normalize(step.text) in ("no", "nothing", "no thanks", "nahi"):
         return _reply(step, "feedback_thanks", None)
@@ -60,5 +60,5 @@ def feedback_step(step: StepInput) -> TurnResult | None:
         return None
     if pending == FEEDBACK_RATING:
         return _reply(step, "feedback_rating_unclear", FEEDBACK_RATING)
-    store.record_feedback(Feedback(phone=step.phone, comment=step.text.strip()))
+    record_feedback(store, Feedback(phone=step.phone, comment=step.text.strip()))
     return _reply(step, "feedback_thanks", None)

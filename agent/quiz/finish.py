@@ -10,6 +10,7 @@ from agent.certificates.issue import issue, valid_certificate
 from agent.certificates.mail import send_in_background
 from agent.certificates.pdf import render_pdf
 from agent.messages import Reply
+from agent.quiz.records import pending_answers
 from prompts import message
 from store.models import Progress, ProgressUpdate, TrainingSession
 from store.quiz_factory import quiz_store_for
@@ -65,7 +66,9 @@ def finish_training(
     quiz_store = quiz_store_for(trainer.store)
     certificate = valid_certificate(quiz_store, phone)
     if certificate is None:
-        certificate = issue(quiz_store, progress, sessions, trainer.quiz_config.programme)
+        programme = trainer.quiz_config.programme
+        pending = pending_answers(trainer.store)
+        certificate = issue(quiz_store, progress, sessions, programme, pending=pending)
         _publish(trainer, certificate)
     replies = [*replies, certificate_reply(trainer, certificate)]
     if not quiz_store.feedback(phone):

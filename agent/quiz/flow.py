@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 from agent.messages import Reply
 from agent.quiz.grading import Graded
+from agent.quiz.records import record_answer
 from agent.quiz.state import QuizState, state_of
 from prompts import message
 from store.models import Progress, ProgressUpdate, TrainingSession
-from store.quiz_factory import quiz_store_for
 from store.quiz_model import Kind, Question, Quiz, quiz_of
 from store.quiz_store import QuizAnswer
 
@@ -127,7 +127,8 @@ def answer(
     """Store and mark one answer; then the next question or the round's score."""
     index = state.current
     question = quiz.questions[index]
-    quiz_store_for(trainer.store).record_answer(
+    record_answer(
+        trainer.store,
         QuizAnswer(
             phone=phone, s_no=state.s_no, q_no=index + 1, question=question.question,
             answer=graded.given, correct=graded.correct, attempt=state.attempt,

@@ -55,9 +55,11 @@ class PartnerDriver:
     def __init__(self, client: WebhookClient, book: ReplyBook, settings: LoadSettings) -> None:
         self.client, self.book, self.settings = client, book, settings
         self.turns: list[Turn] = []
+        self.started = time.monotonic()
 
     async def run(self, partners: list[tuple[Partner, list[Step], Expected]]) -> None:
         """Play every partner's script; partners start a few ms apart, not all in one burst."""
+        self.started = time.monotonic()
         tasks = [
             asyncio.create_task(self._partner(p, script, expected, delay=i * 0.005))
             for i, (p, script, expected) in enumerate(partners)

@@ -28,6 +28,7 @@ from evals.bench.reference import EngineFactory, FinalState, expected_by_variant
 from evals.bench.replies import ReplyBook
 from evals.bench.script import Partner, keyword_only_script, make_partner, script_for
 from evals.bench.service import ServiceFleet
+from evals.bench.transcripts import write_transcripts
 from evals.bench.webhook import WebhookClient
 from evals.fakes.llm_responder import keyword_tool_responder
 from evals.fakes.openai_server import FakeOpenAI
@@ -134,6 +135,9 @@ async def _run(options: LoadOptions) -> dict[str, Any]:
             options, driver, book, partners, script_of, expected, store, seconds,
             targets.kill_times(),
         )  # fmt: skip
+        if options.keep_dir:
+            plan = [(p, script_of(p.variant), expected[p.variant]) for p in partners]
+            write_transcripts(Path(folder), plan, driver.turns, book.received, driver.started)
         steps = [step for v in {p.variant for p in partners} for step in script_of(v)]
         paths = {step.text: step.path for step in steps}
         result["llm"] = metrics.llm_usage(llm.requests, llm.usages, paths, driver.turns)

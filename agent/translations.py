@@ -14,6 +14,13 @@ def has_translation(session: TrainingSession, language: str, default: str) -> bo
     return language == default or bool(session.translations.get(language, {}).get("content"))
 
 
+def has_quiz_translation(session: TrainingSession, language: str, default: str) -> bool:
+    """True when `session`'s quiz reads in `language` (or there is no quiz to translate)."""
+    if language == default or not session.quiz:
+        return True
+    return bool(session.translations.get(language, {}).get("quiz"))
+
+
 def localized(session: TrainingSession, language: str, default: str) -> TrainingSession:
     """`session` with its fields in `language` when translated; unchanged otherwise.
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 def _letters(count: int) -> str:
     letters = [chr(ord("A") + i) for i in range(count)]
-    return ", ".join(letters[:-1]) + " or " + letters[-1]
+    return ", ".join(letters[:-1]) + f" {message('quiz_or')} " + letters[-1]
 
 
 def question_text(quiz: Quiz, state: QuizState) -> str:

@@ -44,3 +44,8 @@ def for_turn(sessions: list[TrainingSession]) -> list[TrainingSession]:
 def missing(sessions: list[TrainingSession], language: str, default: str) -> list[int]:
     """Numbers of the sessions with no translation into `language`."""
     return [s.s_no for s in sessions if not has_translation(s, language, default)]
+
+
+def missing_quizzes(sessions: list[TrainingSession], language: str, default: str) -> list[int]:
+    """Numbers of the sessions whose quiz has no translation into `language`."""
+    return [s.s_no for s in sessions if not has_quiz_translation(s, language, default)]

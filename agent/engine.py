@@ -79,6 +79,18 @@ class Engine:
                 reply = Reply(text=message("store_unavailable"))
                 return TurnResult([reply], Intent.OTHER, "system")
 
+    def language_for(self, phone: str, text: str) -> str:
+        """The language of a notice sent outside a turn (an apology, a rate-limit notice):
+        the partner's stored language, else their message's script, else the default."""
+        try:
+            progress = self.store.get_progress(phone)
+        except Exception:  # the store is down or broken: the apology must still go out
+            log.warning("could not read the partner's language; using the message's script")
+            progress = None
+        if progress is not None and progress.language:
+            return progress.language
+        return languages.from_script(text) or self.default_language
+
     def needs_llm(self, inbound: Inbound) -> bool:
         """True when the turn will (probably) call the model: it is not an exact command.
 

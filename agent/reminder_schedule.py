@@ -14,7 +14,7 @@ import yaml
 
 from agent.clock import parse_duration
 from agent.settings import Settings
-from prompts import prompts_dir
+from prompts import REFERENCE_LANGUAGE, prompts_dir, template, use_language
 
 _VARIABLE_KEY = re.compile(r"^[A-Za-z0-9_]{1,16}$")  # Twilio: keys of at most 16 characters
 
@@ -25,7 +25,11 @@ class ScheduleError(ValueError):
 
 @dataclass(frozen=True)
 class ReminderStep:
-    """One step: due `after` the partner's last message, a text and a template for it."""
+    """One step: due `after` the partner's last message, a text and a template for it.
+
+    The text is `message`, a key of prompts/messages.<lang>.yaml (one text per language), or
+    `text`, one literal text for every partner.
+    """
 
     name: str
     after: timedelta
@@ -33,6 +37,14 @@ class ReminderStep:
     template: str
     variables: dict[str, str] = field(default_factory=dict)  # variable -> placeholder text
     content_sid: str | None = None
+    message: str | None = None
+
+    def text_in(self, language: str, default: str) -> str:
+        """The step's text (before placeholders) for a partner reading `language`."""
+        if self.message is None:
+            return self.text
+        with use_language(language, default):
+            return template(self.message)
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,7 @@ class ReminderPolicy:
     quiet_end: time = time(9, 0)
     default_timezone: str = "Asia/Kolkata"
     template_sids: dict[str, str] = field(default_factory=dict)
+    default_language: str = REFERENCE_LANGUAGE
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ReminderPolicy:
@@ -56,20 +69,46 @@ class ReminderPolicy:
             quiet_end=time.fromisoformat(settings.reminder_quiet_end),
             default_timezone=settings.reminder_default_timezone,
             template_sids=dict(settings.reminder_template_sids),
+            default_language=settings.default_language,
         )
 
     def content_sid(self, step: ReminderStep) -> str | None:
         """The step template's Content SID: settings first, then the YAML."""
         return self.template_sids.get(step.template) or step.content_sid
 
+    def template_for(self, step: ReminderStep, language: str) -> tuple[str, str | None, str]:
+        """The template to send a partner reading `language`: name, Content SID, language.
+
+        A language other than the default has its own approved template, `<template>_<lang>`
+        (e.g. genie_training_nudge_hi), whose SID comes from REMINDER_TEMPLATE_SIDS; until it
+        is registered the default language's template goes instead.
+        """
+        if language != self.default_language:
+            name = f"{step.template}_{language}"
+            if sid := self.template_sids.get(name):
+                return name, sid, language
+        return step.template, self.content_sid(step), self.default_language
+
 
 def _step(raw: Any, index: int) -> ReminderStep:
     where = f"steps[{index}]"
     if not isinstance(raw, dict):
         raise ScheduleError(f"{where} must be a mapping")
-    missing = [k for k in ("name", "after", "text", "template") if not raw.get(k)]
+    missing = [k for k in ("name", "after", "template") if not raw.get(k)]
+    if not raw.get("text") and not raw.get("message"):
+        missing.append("text or message")
     if missing:
         raise ScheduleError(f"{where} needs {', '.join(missing)}")
+    key = raw.get("message")
+    if key is not None:
+        try:
+            text = template(str(key), REFERENCE_LANGUAGE)
+        except KeyError:
+            raise ScheduleError(
+                f"{where}.message: no message {key!r} in messages.en.yaml"
+            ) from None
+    else:
+        text = str(raw["text"])
     try:
         after = parse_duration(str(raw["after"]))
     except ValueError as exc:
@@ -79,8 +118,9 @@ def _step(raw: Any, index: int) -> ReminderStep:
     if bad:
         raise ScheduleError(f"{where}.variables: bad or empty {bad} (keys ≤ 16 letters/digits)")
     return ReminderStep(
-        name=str(raw["name"]), after=after, text=str(raw["text"]).strip(),
-        template=str(raw["template"]), variables=variables, content_sid=raw.get("content_sid"),
+        name=str(raw["name"]), after=after, text=text.strip(), template=str(raw["template"]),
+        variables=variables, content_sid=raw.get("content_sid"),
+        message=str(key) if key is not None else None,
     )  # fmt: skip
 
 

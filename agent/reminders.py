@@ -17,9 +17,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 from phonenumbers.timezone import time_zones_for_number
 
+from agent.languages import language_of
 from agent.reminder_schedule import ReminderPolicy, ReminderStep
 from agent.render import counts
-from prompts import fill
+from agent.translations import localized
+from prompts import fill, use_language
 from store.models import Progress, TrainingSession
 from store.reminders import Reminder
 
@@ -152,15 +154,28 @@ def _reminder(
     last_message: datetime,
     now: datetime,
 ) -> Reminder:
-    values = placeholders(progress, sessions)
-    variables = template_variables(step, values)
+    default = policy.default_language
+    language = language_of(progress, default)
+    name, sid, template_language = policy.template_for(step, language)
+    variables = template_variables(step, _values(progress, sessions, template_language, default))
     inside = now - last_message < WINDOW
-    text = fill(step.text, values) if inside else describe_template(step.template, variables)
+    if inside:
+        text = fill(step.text_in(language, default), _values(progress, sessions, language, default))
+    else:
+        text = describe_template(name, variables)
     return Reminder(
         phone=progress.phone, step=step.name, due_at=last_message + step.after, sent_at=now,
-        channel="text" if inside else "template", text=text, template=step.template,
-        content_sid=policy.content_sid(step), content_variables=variables,
+        channel="text" if inside else "template", text=text, template=name,
+        content_sid=sid, content_variables=variables,
     )  # fmt: skip
+
+
+def _values(
+    progress: Progress, sessions: list[TrainingSession], language: str, default: str
+) -> dict[str, object]:
+    """The placeholders with the session heading (and the stand-in name) in `language`."""
+    with use_language(language, default):
+        return placeholders(progress, [localized(s, language, default) for s in sessions])
 
 
 def _iso(value: datetime) -> str:

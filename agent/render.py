@@ -14,7 +14,7 @@ from store.models import Progress, TrainingSession
 
 def display_name(name: str | None) -> str:
     """The partner's first name, or a friendly stand-in."""
-    return name.split()[0] if name and name.strip() else "there"
+    return name.split()[0] if name and name.strip() else message("default_name")
 
 
 def session_replies(session: TrainingSession, name: str | None) -> list[Reply]:

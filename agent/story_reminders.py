@@ -13,6 +13,7 @@ from datetime import timedelta
 from agent.clock import ManualClock
 from agent.reminder_runner import ReminderScheduler
 from agent.reminder_schedule import ReminderPolicy, load_schedule
+from prompts import message_languages
 from store.reminders import Reminder
 from store.reminders_factory import reminder_store_for
 from store.sqlite_messaging import SQLiteMessagingStore
@@ -43,7 +44,10 @@ class StoryReminders:
 
     def __init__(self, store: SQLiteStore, clock: ManualClock) -> None:
         steps = load_schedule()
-        sids = {step.template: f"HX{step.template}" for step in steps}
+        # Every template, in every language Genie has messages for, gets a stand-in SID.
+        names = {step.template for step in steps}
+        names |= {f"{n}_{lang}" for n in names for lang in message_languages()}
+        sids = {name: f"HX{name}" for name in names}
         self.clock = clock
         self._messaging = SQLiteMessagingStore(store)
         self.scheduler = ReminderScheduler(

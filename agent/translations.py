@@ -14,6 +14,13 @@ def has_translation(session: TrainingSession, language: str, default: str) -> bo
     return language == default or bool(session.translations.get(language, {}).get("content"))
 
 
+def has_quiz_translation(session: TrainingSession, language: str, default: str) -> bool:
+    """True when `session`'s quiz reads in `language` (or there is no quiz to translate)."""
+    if language == default or not session.quiz:
+        return True
+    return bool(session.translations.get(language, {}).get("quiz"))
+
+
 def localized(session: TrainingSession, language: str, default: str) -> TrainingSession:
     """`session` with its fields in `language` when translated; unchanged otherwise.
 
@@ -37,3 +44,8 @@ def for_turn(sessions: list[TrainingSession]) -> list[TrainingSession]:
 def missing(sessions: list[TrainingSession], language: str, default: str) -> list[int]:
     """Numbers of the sessions with no translation into `language`."""
     return [s.s_no for s in sessions if not has_translation(s, language, default)]
+
+
+def missing_quizzes(sessions: list[TrainingSession], language: str, default: str) -> list[int]:
+    """Numbers of the sessions whose quiz has no translation into `language`."""
+    return [s.s_no for s in sessions if not has_quiz_translation(s, language, default)]

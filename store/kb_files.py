@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Literal
 
 from store.kb_markdown import dump_markdown, parse_markdown
-from store.kb_translations import coverage
+from store.kb_quiz_translation import translated_quiz
+from store.kb_translations import coverage, quiz_coverage
 from store.kb_validation import KBFileError, located, validate_sessions
 from store.kb_yaml import dump_yaml, parse_yaml
 from store.models import TrainingSession
@@ -29,6 +30,7 @@ __all__ = [
     "format_for",
     "load_kb_file",
     "load_kb_text",
+    "quiz_coverage",
     "sample_sessions",
 ]
 
@@ -99,6 +101,11 @@ def _attach(sessions: list[TrainingSession], language: str, path: Path) -> None:
             fields: dict[str, object] = {"heading": t.heading, "content": t.content}
             if t.questions:
                 fields["questions"] = t.questions
+            if t.quiz:
+                where = f"{path.name}: session {t.s_no} translation {language!r}"
+                found: list[str] = []
+                fields["quiz"] = translated_quiz(by_number[t.s_no].quiz, t.quiz, where, found)
+                problems += found
             by_number[t.s_no].translations[language] = fields
     if problems:
         raise KBFileError("\n".join(problems), problems)
@@ -136,6 +143,7 @@ def dump_translation_md(sessions: list[TrainingSession], language: str) -> str:
             heading=t["heading"],
             content=t["content"],
             questions=t.get("questions", []),
+            quiz=t.get("quiz"),
         )
         for s in sorted(sessions, key=lambda session: session.s_no)
         if (t := s.translations.get(language))

@@ -58,3 +58,12 @@ def coverage(sessions: list[Any]) -> dict[str, list[int]]:
     """For each language found in any session's translations, the sessions that lack it."""
     languages = sorted({lang for s in sessions for lang in s.translations})
     return {lang: [s.s_no for s in sessions if lang not in s.translations] for lang in languages}
+
+
+def quiz_coverage(sessions: list[Any]) -> dict[str, list[int]]:
+    """For each language found in any translation, the sessions whose quiz it lacks."""
+    languages = sorted({lang for s in sessions for lang in s.translations})
+    return {
+        lang: [s.s_no for s in sessions if s.quiz and not s.translations.get(lang, {}).get("quiz")]
+        for lang in languages
+    }

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from dataclasses import field as default
 
 from store.kb_media import check_media
+from store.kb_quiz_translation import translated_quiz
 from store.kb_translations import check_translations
 from store.models import TrainingSession
 
@@ -130,6 +131,10 @@ def _build(
     )
     found: list[str] = []
     translations = check_translations(raw.translations, label, found)
+    for lang, fields in translations.items():
+        if "quiz" in fields and not found and (quiz is not None or raw.quiz is None):
+            where = f"{label} translation {lang!r}"
+            fields["quiz"] = translated_quiz(quiz, fields["quiz"], where, found)
     problems += [located(name, raw.translations_line or raw.line, p) for p in found]
     if s_no is None or len(problems) > before:
         return None

@@ -41,10 +41,17 @@ def test_languages_list_the_default_and_the_translations_with_their_gaps(
     client: TestClient, store: SQLiteStore
 ) -> None:
     [english, hindi] = client.get("/api/admin/languages").json()
-    assert english == {"code": "en", "name": "English", "default": True, "missing_sessions": []}
-    assert hindi["code"] == "hi" and hindi["missing_sessions"] == []
-    store.upsert_session(TrainingSession(s_no=8, heading="New", content="Not translated yet."))
-    assert client.get("/api/admin/languages").json()[1]["missing_sessions"] == [8]
+    assert english == {
+        "code": "en", "name": "English", "default": True, "missing_sessions": [],
+        "missing_quizzes": [],
+    }  # fmt: skip
+    assert hindi["code"] == "hi" and hindi["missing_sessions"] == hindi["missing_quizzes"] == []
+    quiz = {"questions": [{"question": "Ready?", "answer": True}]}
+    store.upsert_session(
+        TrainingSession(s_no=8, heading="New", content="Not translated yet.", quiz=quiz)
+    )
+    hindi = client.get("/api/admin/languages").json()[1]
+    assert hindi["missing_sessions"] == [8] and hindi["missing_quizzes"] == [8]
 
 
 def test_an_admin_sets_the_language_and_the_partner_reads_in_it(

@@ -132,3 +132,11 @@ def test_the_sample_content_is_fully_translated_into_hindi() -> None:
         # Codes, amounts and contacts stay exactly as in the English text.
         for token in ("SS316", "₹1,500", "KP-12345", "partners@kestrelmetals.example"):
             assert (token in session.content) == (token in hindi["content"]), (session.s_no, token)
+        # Every quiz is translated: the same questions, the original's answers.
+        quiz, originals = hindi["quiz"]["questions"], (session.quiz or {})["questions"]
+        assert len(quiz) == len(originals)
+        for mine, original in zip(quiz, originals, strict=True):
+            assert from_script(mine["question"]) == "hi", (session.s_no, mine["question"])
+            if not isinstance(original["answer"], list):
+                assert mine["answer"] == original["answer"]
+            assert from_script(mine["explanation"]) == "hi", (session.s_no, mine["explanation"])

@@ -149,8 +149,50 @@ def test_template_variables_are_never_empty() -> None:
                         "variables": {"1": ""}}]},
             "empty",
         ),
+        ({"steps": [{"name": "a", "after": "1d", "template": "x"}]}, "text or message"),
+        (
+            {"steps": [{"name": "a", "after": "1d", "message": "reminder_nope", "template": "x"}]},
+            "no message 'reminder_nope' in messages.en.yaml",
+        ),
     ],
 )  # fmt: skip
 def test_bad_schedules_are_refused_clearly(data: object, problem: str) -> None:
     with pytest.raises(ScheduleError, match=problem):
         parse_schedule(data)
+
+
+HINDI = [
+    s.model_copy(update={"translations": {"hi": {"heading": f"भाग {s.s_no}", "content": "क"}}})
+    for s in SESSIONS
+]
+
+
+def _decide_hindi(after: timedelta, policy: ReminderPolicy = POLICY) -> Decision:
+    partner = _partner(language="hi")
+    return decide(partner, LAST, [], HINDI, STEPS, policy, LAST + after)
+
+
+def test_a_hindi_partner_gets_the_reminder_text_in_hindi() -> None:
+    reminder = _decide_hindi(23 * H).reminder
+    assert reminder is not None and reminder.channel == "text"
+    assert "नमस्ते Asha!" in reminder.text and "सत्र 2: *भाग 2*" in reminder.text
+    unnamed = decide(
+        _partner(language="hi", name=None), LAST, [], HINDI, STEPS, POLICY, LAST + 23 * H
+    ).reminder
+    assert unnamed is not None and "नमस्ते दोस्त!" in unnamed.text  # not "there"
+
+
+def test_a_hindi_partner_gets_the_hindi_template_once_it_is_registered() -> None:
+    # Until genie_training_nudge_hi is registered, the default template (English variables).
+    reminder = _decide_hindi(3 * 24 * H).reminder
+    assert reminder is not None
+    assert (reminder.template, reminder.content_sid) == ("genie_training_nudge", "HX1")
+    assert reminder.content_variables == {"1": "Asha", "2": "Part 2"}
+    both = ReminderPolicy(
+        template_sids={"genie_training_nudge": "HX1", "genie_training_nudge_hi": "HX2"}
+    )
+    reminder = _decide_hindi(3 * 24 * H, both).reminder
+    assert reminder is not None
+    assert (reminder.template, reminder.content_sid) == ("genie_training_nudge_hi", "HX2")
+    assert reminder.content_variables == {"1": "Asha", "2": "भाग 2"}
+    assert reminder.text == "[template genie_training_nudge_hi: 1=Asha, 2=भाग 2]"

@@ -93,3 +93,27 @@ def test_genie_whatsapp_templates_sync_lists_what_it_did(
     assert first.exit_code == 0 and first.output.count("created") == 11
     assert second.exit_code == 0 and second.output.count("exists") == 11
     assert len(fake.contents) == 11
+    hindi = CliRunner().invoke(app, ["whatsapp", "templates", "sync", "--language", "hi"])
+    assert hindi.exit_code == 0 and hindi.output.count("created") == 11, hindi.output
+    assert {c["language"] for c in fake.contents} == {"en", "hi"}
+    unknown = CliRunner().invoke(app, ["whatsapp", "templates", "sync", "-l", "xx"])
+    assert unknown.exit_code == 1 and "messages.xx.yaml" in unknown.output
+
+
+def test_a_hindi_partner_gets_the_hindi_buttons_once_they_are_synced(
+    fake: FakeContentAPI, registry: SQLiteTemplateRegistry
+) -> None:
+    from prompts import use_language
+
+    sync(client_for(fake), registry)
+    with use_language("hi"):
+        assert content_for(session_buttons(3), registry) is None  # only English synced
+    sync(client_for(fake), registry, "hi")
+    with use_language("hi"):
+        buttons = content_for(session_buttons(3), registry)
+    assert buttons is not None
+    made = {c["sid"]: c for c in fake.contents}
+    quick = made[buttons.content_sid]
+    assert quick["language"] == "hi"
+    titles = [a["title"] for a in quick["types"]["twilio/quick-reply"]["actions"]]
+    assert titles == ["✅ हो गया", "➡️ अगला", "📋 मेनू"]

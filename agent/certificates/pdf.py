@@ -1,8 +1,8 @@
 """The certificate PDF: one A4 landscape page made with fpdf2, with a QR code from segno.
 
-The DejaVu Sans font shipped in fonts/ covers Latin, Greek and Cyrillic names. Scripts that
-need shaping (Devanagari, Arabic ...) would need `uharfbuzz` and a font with their glyphs;
-characters the font lacks are printed as '?' rather than failing the certificate.
+The DejaVu Sans font shipped in fonts/ covers Latin, Greek and Cyrillic names; Devanagari
+names use an installed Devanagari font with HarfBuzz shaping (shaping.py). Characters no
+font has are printed as '?' rather than failing the certificate.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import segno
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from agent.certificates.shaping import FALLBACK_FAMILY, enable_complex_scripts
 from store.quiz_store import Certificate
 
 FONTS = Path(__file__).parent / "fonts"
@@ -21,12 +22,13 @@ _INK, _ACCENT, _MUTED = (33, 37, 41), (20, 110, 90), (110, 117, 125)
 
 
 def _covered(pdf: FPDF, text: str) -> str:
-    """The text with characters the font cannot draw replaced by '?'."""
-    font = pdf.current_font
-    cmap = getattr(font, "cmap", None)
+    """The text with characters neither the font nor a fallback font can draw replaced by '?'."""
+    cmap = getattr(pdf.current_font, "cmap", None)
     if not cmap:
         return text
-    return "".join(ch if ord(ch) in cmap or ch.isspace() else "?" for ch in text)
+    fallback = FALLBACK_FAMILY.lower()
+    maps = [cmap, *(getattr(f, "cmap", {}) for k, f in pdf.fonts.items() if k.startswith(fallback))]
+    return "".join(ch if ch.isspace() or any(ord(ch) in m for m in maps) else "?" for ch in text)
 
 
 def _line(pdf: FPDF, text: str, size: int, style: str = "", color=_INK, gap: float = 4) -> None:
@@ -42,6 +44,7 @@ def render_pdf(certificate: Certificate, verify_url: str) -> bytes:
     pdf.set_auto_page_break(False)
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    enable_complex_scripts(pdf)
     pdf.set_title(f"{certificate.programme}: certificate of completion")
     pdf.add_page()
     pdf.set_draw_color(*_ACCENT)

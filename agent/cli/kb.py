@@ -13,7 +13,14 @@ from store.admin_factory import admin_store_for
 from store.audit import cli_user, record
 from store.base import TrainingStore
 from store.factory import open_store
-from store.kb_files import KBFileError, coverage, dump_kb, dump_translation_md, load_kb_file
+from store.kb_files import (
+    KBFileError,
+    coverage,
+    dump_kb,
+    dump_translation_md,
+    load_kb_file,
+    quiz_coverage,
+)
 from store.models import TrainingSession
 
 app = typer.Typer(help="Manage the training knowledge base.", no_args_is_help=True)
@@ -110,6 +117,10 @@ def _report_languages(sessions: list[TrainingSession], default: str) -> None:
             numbers = ", ".join(map(str, lacking))
             line += f"; missing: session {numbers} (partners get the {default} text with a note)"
         typer.echo(line)
+        quizzes = quiz_coverage(sessions)[language]
+        if quizzes:
+            numbers = ", ".join(map(str, quizzes))
+            typer.echo(f"  {language}: quiz not translated: session {numbers} (asked in {default})")
 
 
 def _audit_load(store: TrainingStore, file: Path, count: int) -> None:

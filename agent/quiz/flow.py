@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from agent.languages import name_of
 from agent.messages import Reply
 from agent.quiz.grading import Graded
 from agent.quiz.records import record_answer
 from agent.quiz.state import QuizState, state_of
-from prompts import message
+from agent.translations import has_quiz_translation, localized
+from prompts import current_language, default_language, message
 from store.models import Progress, ProgressUpdate, TrainingSession
 from store.quiz_model import Kind, Question, Quiz, quiz_of
 from store.quiz_store import QuizAnswer
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
 
 def _letters(count: int) -> str:
     letters = [chr(ord("A") + i) for i in range(count)]
-    return ", ".join(letters[:-1]) + " or " + letters[-1]
+    return ", ".join(letters[:-1]) + f" {message('quiz_or')} " + letters[-1]
 
 
 def question_text(quiz: Quiz, state: QuizState) -> str:
@@ -62,8 +64,18 @@ def active_quiz(trainer: Trainer, progress: Progress | None) -> tuple[QuizState,
     state = state_of(progress)
     if state is None:
         return None
-    quiz = quiz_of(trainer.store.get_session(state.s_no))
+    session = trainer.store.get_session(state.s_no)
+    if session is not None:
+        session = localized(session, current_language(), default_language())
+    quiz = quiz_of(session)
     return (state, quiz) if quiz is not None else None
+
+
+def _untranslated_note(session: TrainingSession) -> list[str]:
+    """One line saying the quiz comes in the default language, when it is not translated."""
+    if has_quiz_translation(session, current_language(), default_language()):
+        return []
+    return [message("quiz_translation_missing", default=name_of(default_language()))]
 
 
 def start(trainer: Trainer, phone: str, session: TrainingSession, quiz: Quiz) -> ActionResult:
@@ -78,7 +90,7 @@ def start(trainer: Trainer, phone: str, session: TrainingSession, quiz: Quiz) ->
         state.paused = False
         progress = _save(trainer, phone, state)
         back = message("quiz_resume", s_no=session.s_no)
-        return _result([back, question_text(quiz, state)], progress)
+        return _result([*_untranslated_note(session), back, question_text(quiz, state)], progress)
     state = QuizState(s_no=session.s_no, queue=list(range(len(quiz.questions))))
     progress = _save(trainer, phone, state)
     intro = message(
@@ -87,7 +99,7 @@ def start(trainer: Trainer, phone: str, session: TrainingSession, quiz: Quiz) ->
         count=len(quiz.questions),
         pass_mark=pass_mark(trainer, quiz),
     )
-    return _result([intro, question_text(quiz, state)], progress)
+    return _result([*_untranslated_note(session), intro, question_text(quiz, state)], progress)
 
 
 def ask_again(trainer: Trainer, phone: str, state: QuizState, quiz: Quiz) -> ActionResult:
@@ -146,9 +158,11 @@ def answer(
 
 
 def _marking(question: Question, correct: bool) -> str:
-    text = (
-        message("quiz_right") if correct else message("quiz_wrong", answer=question.answer_text())
-    )
+    if question.kind is Kind.TRUE_FALSE:
+        right = message("quiz_answer_true" if question.answer else "quiz_answer_false")
+    else:
+        right = question.answer_text()
+    text = message("quiz_right") if correct else message("quiz_wrong", answer=right)
     if question.explanation:
         text += "\n" + message("quiz_explanation", explanation=question.explanation)
     return text

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 
 from agent.languages import available, name_of
-from agent.translations import missing
+from agent.translations import missing, missing_quizzes
 from api.admin.auth import require_admin
 from api.admin.errors import StoreErrorsRoute
 from api.deps import AdminDep, AdminStoreDep, PartnerPhoneDep, SettingsDep, StoreDep
@@ -31,6 +31,7 @@ class LanguageInfo(BaseModel):
     name: str
     default: bool = False
     missing_sessions: list[int] = Field(default_factory=list)
+    missing_quizzes: list[int] = Field(default_factory=list)  # quizzes asked in the default
 
 
 class LanguageBody(BaseModel):
@@ -50,6 +51,7 @@ def list_languages(store: StoreDep, settings: SettingsDep) -> list[LanguageInfo]
             name=name_of(code),
             default=code == default,
             missing_sessions=missing(sessions, code, default),
+            missing_quizzes=missing_quizzes(sessions, code, default),
         )
         for code in available(sessions, default)
     ]

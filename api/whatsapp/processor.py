@@ -155,14 +155,21 @@ class InboundProcessor:
             return False
         return bool(needs(to_inbound(record)))
 
+    def _language(self, record: InboundRecord) -> str | None:
+        """The partner's language for a notice: the handler's answer, else the script's."""
+        language_for = getattr(self.handler, "language_for", None)
+        if language_for is not None:
+            return str(language_for(record.phone, record.text))
+        return from_script(record.text)
+
     def _later_message_exists(self, record: InboundRecord) -> bool:
         return self.messaging.count_unprocessed_after(record.phone, record.seq) > 0
 
     def _turn(self, record: InboundRecord, verdict: Verdict) -> bool:
         """Handle and commit one message as one unit; False when it was committed before."""
         if verdict is not Verdict.ALLOW:
-            # Notices sent without the engine follow the script the partner wrote in.
-            with use_language(from_script(record.text)):
+            # Notices sent without the engine follow the partner's language.
+            with use_language(self._language(record)):
                 return self._commit_limited(record, verdict)
         inbound = to_inbound(record)
         try:
@@ -176,7 +183,8 @@ class InboundProcessor:
         except Exception:
             # A bug must not wedge the partner's queue: apologise and move on.
             log.exception("engine failed on a message from %s", mask_phone(record.phone))
-            replies = [Reply(text=message("store_unavailable"))]
+            with use_language(self._language(record)):
+                replies = [Reply(text=message("store_unavailable"))]
             self.results.deliver(record.message_sid, TurnResult(replies, Intent.OTHER, "error"))
         turn = TurnWrite(key=record.message_sid, phone=record.phone)
         return self._commit(self._with_parts(turn, record, replies))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.interactive import LIST_ROWS, Interactive
-from prompts import message
+from prompts import message, use_language
 from store.content_templates import TemplateRegistry
 
 BUTTON_ACTIONS = ("done", "next", "menu")
@@ -78,10 +78,16 @@ def content_for(interactive: Interactive, registry: TemplateRegistry) -> Content
 
 
 def sync(client: Any, registry: TemplateRegistry, language: str = "en") -> list[str]:
-    """Create the templates Twilio does not have yet and record every SID; one line each."""
+    """Create the templates Twilio does not have yet and record every SID; one line each.
+
+    The texts are `language`'s (prompts/messages.<language>.yaml): sync once per language
+    partners read, since a template's name carries a hash of its texts.
+    """
     existing = {c.friendly_name: c.sid for c in client.content.v1.contents.list(limit=500)}
     lines = []
-    for name, types in definitions().items():
+    with use_language(language, language):
+        made = definitions()
+    for name, types in made.items():
         sid = existing.get(name)
         if sid is None:
             from twilio.rest.content.v1.content import ContentList

@@ -37,6 +37,8 @@ class Tally:
     unexpected: int = 0
     apologies: int = 0
     turns_timed_out: int = 0
+    # Messages no process accepted within a whole round of retries (posted again, same SID).
+    messages_refused_a_round: int = 0
     partners_checked: int = 0
     partners_wrong_progress: int = 0
     partners_unfinished: int = 0
@@ -90,6 +92,7 @@ def check_partner(
     for turn in sorted(turns, key=lambda t: t.step):
         alternatives = [[comparable(t) for t in a] for a in expected.replies[turn.step]]
         want += _chosen(alternatives, have)
+        tally.messages_refused_a_round += int(turn.refused > 0)
         if turn.timed_out:
             tally.turns_timed_out += 1
             later = [r.at - turn.sent_at for r in received if r.at >= turn.sent_at]

@@ -27,6 +27,7 @@ class Turn:
     e2e_s: float | None = None
     apologies: int = 0
     timed_out: bool = False
+    refused: int = 0  # rounds of webhook attempts that all failed before one was accepted
 
 
 @dataclass
@@ -87,9 +88,7 @@ class PartnerDriver:
         deadline = turn.sent_at + self.settings.turn_timeout_s
         while True:
             form = self.client.form(new_message_sid(), partner.phone, partner.name, step.text)
-            ack = await self.client.post(form)
-            turn.acks.append(ack)
-            if not ack.ok:
+            if not await self._deliver(form, turn, deadline):
                 turn.timed_out = True
                 return
             retry = await self._await_replies(partner.phone, alternatives, turn, deadline)
@@ -98,6 +97,24 @@ class PartnerDriver:
             turn.apologies += 1
             if turn.apologies > MAX_RESENDS:
                 return
+
+    async def _deliver(self, form: dict[str, str], turn: Turn, deadline: float) -> bool:
+        """Post until a process accepts the message (same MessageSid, so never twice).
+
+        When every attempt of a round fails (processes down or restarting), the message is
+        posted again, as a sender whose message has not gone through does, until the turn's
+        deadline; the rounds that failed are counted (`Turn.refused`).
+        """
+        while True:
+            ack = await self.client.post(form)
+            turn.acks.append(ack)
+            if ack.ok:
+                return True
+            if ack.status is not None and ack.status < 500 and ack.status != 429:
+                return False  # rejected for good (a 4xx): sending it again changes nothing
+            turn.refused += 1
+            if time.monotonic() >= deadline:
+                return False
 
     async def _await_replies(
         self, phone: str, alternatives: list[list[str]], turn: Turn, deadline: float

@@ -73,30 +73,47 @@ def _run(factory: EngineFactory, partner: Partner, script: list[Step]) -> Expect
 
 
 def expected_for(
-    partner: Partner, script: list[Step], llm_factory: EngineFactory | None
+    partner: Partner,
+    script: list[Step],
+    llm_factory: EngineFactory | None,
+    fallback_factory: EngineFactory | None = None,
 ) -> Expected:
-    """What the service must answer: the LLM path's replies, or the keyword fallback's."""
+    """What the service must answer: the LLM path's replies, or the keyword fallback's.
+
+    `fallback_factory` builds the service's engine with every chat call failing: its fallback
+    still ranks passages with the embeddings (which an LLM outage may leave working), so its
+    answers to questions can differ from an engine that has no model configured at all.
+    """
     keyword = _run(Engine, partner, script)
     if llm_factory is None:
         return keyword
-    llm = _run(llm_factory, partner, script)
-    pairs = zip(llm.replies, keyword.replies, strict=True)
-    merged = [[*a, b[0]] if b[0] != a[0] else a for a, b in pairs]
-    if llm.final != keyword.final:
-        raise RuntimeError(f"LLM and keyword paths disagree on final progress: {llm.final}")
-    return Expected(merged, llm.final)
+    runs = [_run(llm_factory, partner, script), keyword]
+    if fallback_factory is not None:
+        runs.append(_run(fallback_factory, partner, script))
+    for run in runs[1:]:
+        if run.final != runs[0].final:
+            raise RuntimeError(f"LLM and keyword paths disagree on final progress: {run.final}")
+    merged = []
+    for answers in zip(*(run.replies for run in runs), strict=True):
+        alternatives: list[list[str]] = []
+        for answer in answers:
+            if answer[0] not in alternatives:
+                alternatives.append(answer[0])
+        merged.append(alternatives)
+    return Expected(merged, runs[0].final)
 
 
 def expected_by_variant(
     partners: list[Partner],
     script_of: Callable[[int], list[Step]],
     llm_factory: EngineFactory | None,
+    fallback_factory: EngineFactory | None = None,
 ) -> dict[int, Expected]:
     """One reference run per script variant in use (partners of a variant share it)."""
     first_of_variant: dict[int, Partner] = {}
     for partner in partners:
         first_of_variant.setdefault(partner.variant, partner)
     return {
-        variant: expected_for(partner, script_of(variant), llm_factory)
+        variant: expected_for(partner, script_of(variant), llm_factory, fallback_factory)
         for variant, partner in first_of_variant.items()
     }

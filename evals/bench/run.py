@@ -31,6 +31,7 @@ from evals.bench.service import ServiceFleet
 from evals.bench.transcripts import write_transcripts
 from evals.bench.webhook import WebhookClient
 from evals.fakes.llm_responder import keyword_tool_responder
+from evals.fakes.openai_replies import error
 from evals.fakes.openai_server import FakeOpenAI
 from evals.fakes.twilio_api import FakeTwilioAPI
 from prompts import message
@@ -109,6 +110,7 @@ async def _run(options: LoadOptions) -> dict[str, Any]:
             latency_s=options.llm_latency_ms / 1000, responder=keyword_tool_responder
         ) as llm,
         FakeOpenAI(responder=keyword_tool_responder) as reference_llm,
+        FakeOpenAI(responder=lambda _request: error(500)) as failing_llm,
     ):
         store = StoreChoice.make(options.store, Path(folder))
         store.seed()
@@ -118,7 +120,9 @@ async def _run(options: LoadOptions) -> dict[str, Any]:
             fleet.spawn_all()
             partners = [make_partner(i) for i in range(options.partners)]
             script_of = _script_of(options)
-            expected = expected_by_variant(partners, script_of, _llm_factory(reference_llm))
+            expected = expected_by_variant(
+                partners, script_of, _llm_factory(reference_llm), _llm_factory(failing_llm)
+            )
             await asyncio.to_thread(fleet.wait_all)
             targets = FaultTargets(fleet, llm, twilio, store.sqlite_path, options.llm_timeout_s)
             cpu_before = (fleet.cpu_seconds(), time.process_time())

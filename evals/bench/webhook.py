@@ -40,7 +40,8 @@ class WebhookClient:
     def __init__(
         self, urls: list[str], public_base_url: str, account_sid: str, auth_token: str, to: str
     ) -> None:
-        self._urls = itertools.cycle(urls)
+        self._urls = urls
+        self._next = itertools.count()
         self._signed_url = public_base_url.rstrip("/") + WEBHOOK_PATH
         self._validator = RequestValidator(auth_token)
         self._account_sid, self._to = account_sid, to
@@ -59,14 +60,17 @@ class WebhookClient:
     async def post(self, form: dict[str, str]) -> Ack:
         """Deliver one message, retrying errors and timeouts like Twilio (bounded).
 
-        Round robin over the processes, as a load balancer would; a retry goes to the next one.
+        Round robin over the processes, as a load balancer would; a retry goes to the next
+        process after the one that failed (a load balancer's "next upstream"), so an attempt
+        never lands on a process that just refused it while another one is up.
         """
         signature = self._validator.compute_signature(self._signed_url, form)
         headers = {"X-Twilio-Signature": signature}
         error: str | None = None
         status: int | None = None
+        first = next(self._next)
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            base = next(self._urls)
+            base = self._urls[(first + attempt - 1) % len(self._urls)]
             key = (form["From"], base)
             connection = self._connections.setdefault(key, KeepAliveConnection(base))
             started = time.monotonic()

@@ -39,6 +39,16 @@ CREATE TABLE IF NOT EXISTS chat_history (
 CREATE INDEX IF NOT EXISTS chat_by_phone_time ON chat_history (phone, time);
 CREATE INDEX IF NOT EXISTS chat_by_phone_session ON chat_history (phone, session, time);
 CREATE TABLE IF NOT EXISTS leads (phone TEXT PRIMARY KEY, name TEXT NOT NULL);
+-- Bumped by every change to training_kb, from any connection or process (triggers), so
+-- list_sessions can reuse its parsed copy until the content really changes.
+CREATE TABLE IF NOT EXISTS kb_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT OR IGNORE INTO kb_version VALUES (1, 0);
+CREATE TRIGGER IF NOT EXISTS kb_inserted AFTER INSERT ON training_kb
+    BEGIN UPDATE kb_version SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS kb_updated AFTER UPDATE ON training_kb
+    BEGIN UPDATE kb_version SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS kb_deleted AFTER DELETE ON training_kb
+    BEGIN UPDATE kb_version SET n = n + 1; END;
 """
 
 
@@ -72,6 +82,7 @@ class SQLiteStore(SQLiteDatabase):
     def __init__(self, path: str | Path, timeout_s: float = 5.0) -> None:
         super().__init__(path, SCHEMA, timeout_s)
         self._migrate()
+        self._parsed: tuple[int, list[TrainingSession]] | None = None  # (kb_version, sessions)
 
     def _migrate(self) -> None:
         """Add columns that newer versions need to databases made by older ones."""
@@ -92,14 +103,19 @@ class SQLiteStore(SQLiteDatabase):
 
     # -- training content --
     def list_sessions(self) -> list[TrainingSession]:
-        """All training sessions ordered by s_no."""
-        rows = self._rows("SELECT * FROM training_kb ORDER BY s_no")
-        return [_session(r) for r in rows]
+        """All training sessions ordered by s_no (copies: callers may change them)."""
+        # Parsing the sessions (translations, quizzes) costs milliseconds and every turn reads
+        # them; the version row says in microseconds whether anyone has changed them since.
+        version = self._rows("SELECT n FROM kb_version")[0][0]
+        parsed = self._parsed
+        if parsed is None or parsed[0] != version:
+            rows = self._rows("SELECT * FROM training_kb ORDER BY s_no")
+            parsed = self._parsed = (version, [_session(r) for r in rows])
+        return [s.model_copy() for s in parsed[1]]
 
     def get_session(self, s_no: int) -> TrainingSession | None:
         """One training session, or None."""
-        rows = self._rows("SELECT * FROM training_kb WHERE s_no = ?", (s_no,))
-        return _session(rows[0]) if rows else None
+        return next((s for s in self.list_sessions() if s.s_no == s_no), None)
 
     def upsert_session(self, session: TrainingSession) -> None:
         """Create or replace the session with this s_no."""

@@ -66,6 +66,7 @@ class ServiceFleet:
     def __init__(self, count: int, env: dict[str, str], workdir: Path) -> None:
         self.env, self.workdir = env, workdir
         self.processes = [Process(free_port()) for _ in range(count)]
+        self.deaths: list[float] = []  # time.monotonic() when each killed process was gone
 
     @property
     def urls(self) -> list[str]:
@@ -120,6 +121,7 @@ class ServiceFleet:
             proc.cpu_s += cpu_seconds(proc.popen.pid)
             proc.popen.send_signal(signal.SIGKILL)
             proc.popen.wait(timeout=10)
+            self.deaths.append(time.monotonic())
 
     def restart(self, index: int) -> None:
         """Start a killed process again on the same port and wait until it is ready."""

@@ -45,7 +45,19 @@ class _KeepMissing(dict[str, object]):
 
 def prompts_dir() -> Path:
     """The folder prompts are read from (`PROMPTS_DIR` or the packaged one)."""
-    return Path(os.environ.get("PROMPTS_DIR") or DEFAULT_DIR)
+    return _folder(os.environ.get("PROMPTS_DIR") or "")
+
+
+@lru_cache(maxsize=8)
+def _folder(configured: str) -> Path:
+    # Every message of every turn asks for the folder: building the Path once per setting
+    # took a sixth of a keyword turn.
+    return Path(configured or DEFAULT_DIR)
+
+
+@lru_cache(maxsize=8)
+def _folder_name(configured: str) -> str:
+    return str(_folder(configured))
 
 
 @contextmanager
@@ -96,7 +108,7 @@ def template(key: str, language: str | None = None) -> str:
     A key missing in that language comes from the default language, then from English.
     """
     choice = _choice()
-    folder = str(prompts_dir())
+    folder = _folder_name(os.environ.get("PROMPTS_DIR") or "")
     for lang in (language or choice.language, choice.default, REFERENCE_LANGUAGE):
         texts = _messages(folder, lang)
         if key in texts:

@@ -157,7 +157,7 @@ class IntentClassifier:
             intent is Intent.JUMP and ref
         ):
             return self._unsure(text, stage, confidence)
-        if intent is Intent.OTHER and stage is Stage.TRAINING and "?" in text:
+        if intent is Intent.OTHER and stage is Stage.TRAINING and looks_like_question(text):
             intent = Intent.QUESTION  # in training, a real question gets an answer or "not covered"
         guess = Classification(intent, source="model", confidence=round(confidence, 3))
         if intent is Intent.JUMP:

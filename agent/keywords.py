@@ -18,7 +18,7 @@ from prompts import prompts_dir
 _QUESTION_STARTS = {
     "what", "how", "why", "when", "where", "who", "which", "is", "are", "can", "do", "does",
     "will", "should", "could", "would", "whom", "whose", "kya", "kaise", "kab", "kitna", "kitne",
-    "kaun", "kyun", "explain", "tell",
+    "kaun", "kyun", "explain", "tell", "what's", "whats", "wat", "who's", "where's",
 }  # fmt: skip
 _COMMAND_ORDER = [
     Intent.EXIT, Intent.RESTART, Intent.ENROLL, Intent.RESUME, Intent.PROGRESS,

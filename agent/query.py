@@ -110,11 +110,15 @@ def parse_query(text: str, in_vocab: Callable[[str], bool], vocabulary: list[str
             i += phrase
             continue
         word = found[i]
+        after_how = i > 0 and found[i - 1] == "how"
         i += 1
         if word in stop or (len(word) == 1 and word.isascii()):
             continue  # "u", "r", "n" and the like: chat shorthand, never a topic
         own_stem = stem(word)
         known = in_vocab(own_stem)
+        shape = own_stem in lex.stopped_stems or after_how
+        if shape and not known and (word,) not in lex.aliases:
+            continue  # "makes", "happens"; "how fast", "how early": the question's shape
         alts = [Alternative((own_stem,), 1.0)]
         alts += _targets(lex, (word,), ALIAS_WEIGHT_IN_VOCAB if known else 1.0)
         if word[0].isdigit() and len(alts) == 1 and not known:

@@ -67,6 +67,7 @@ class Lexicon:
 
     aliases: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]  # variant words -> terms' words
     stopwords: frozenset[str]  # never searched: English stopwords, question shapes, `ignore`
+    stopped_stems: frozenset[str]  # their stems: "makes", "happens" shape a question like "make"
     kinds: dict[tuple[str, ...], str]
     longest: int
 
@@ -97,7 +98,8 @@ def parse_lexicon(data: object, name: str = ALIASES_FILE) -> Lexicon:
     stopwords = _ENGLISH | _QUESTION_WORDS | ignore
     longest = max((len(k) for k in [*aliases, *kinds]), default=1)
     frozen = {k: tuple(v) for k, v in aliases.items()}
-    return Lexicon(frozen, stopwords, kinds, longest)
+    stems = frozenset(stem(w) for w in stopwords if w.isascii() and w.isalpha())
+    return Lexicon(frozen, stopwords, stems, kinds, longest)
 
 
 class _StrictLoader(yaml.SafeLoader):

@@ -71,6 +71,22 @@ def _typo_fix(word: str, vocabulary: list[str]) -> str | None:
     return str(best[0]) if best else None
 
 
+_PREFIXES = ("un", "non", "dis", "mis", "re", "pre", "sub", "over", "under")
+_SUFFIXES = ("ly", "al", "ally", "ness", "ity", "ful", "ment", "ship", "wise")
+
+
+def _word_family(word: str, in_vocab: Callable[[str], bool]) -> str | None:
+    """A content stem the word is derived from ("unethical" -> ethic, "monthly" -> month)."""
+    if not word.isascii() or not word.isalpha():
+        return None
+    cuts = [word[len(p) :] for p in _PREFIXES if word.startswith(p)]
+    cuts += [word[: -len(s)] for s in _SUFFIXES if word.endswith(s)]
+    for cut in cuts:
+        if len(cut) >= 4 and in_vocab(stem(cut)):
+            return stem(cut)
+    return None
+
+
 def _targets(lex: Lexicon, key: tuple[str, ...], weight: float) -> list[Alternative]:
     stop = lex.stopwords
     alts = []
@@ -124,8 +140,9 @@ def parse_query(text: str, in_vocab: Callable[[str], bool], vocabulary: list[str
         if word[0].isdigit() and len(alts) == 1 and not known:
             continue  # a value the partner quotes ("200 kg"), not a topic to look up
         if not known and len(alts) == 1:
-            fixed = _typo_fix(word, vocabulary)
+            family = _word_family(word, in_vocab)
+            fixed = family or (stem(f) if (f := _typo_fix(word, vocabulary)) else None)
             if fixed is not None:
-                alts.append(Alternative((stem(fixed),), TYPO_WEIGHT))
+                alts.append(Alternative((fixed,), TYPO_WEIGHT))
         query.slots.append(Slot(word, tuple(alts)))
     return query

@@ -23,6 +23,12 @@ _KIND_PATTERNS = {
     "number": re.compile(r"\d"),
     "contact": re.compile(r"@|\+\d[\d ]{6,}"),
 }
+# Kinds an answer must hold, or the content does not answer the question: "Neha's mobile
+# number" is not answered by the sentence that names Neha. Each also counts as its base kind.
+_REQUIRED_KINDS = {
+    "count": ("number", re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten)\b")),
+    "contact_detail": ("contact", re.compile(r"@|\+?\d[\d -]{6,}")),
+}
 
 
 @dataclass(frozen=True)
@@ -99,8 +105,19 @@ def extract(index: KnowledgeIndex, finding: Finding) -> list[AnswerPart]:
     if not finding.covered or not finding.ranked:
         return []
     weights = index.slot_weight(finding.query)
+    kinds = answer_kinds(finding.query.text)
+    required = [_REQUIRED_KINDS[k][1] for k in kinds & set(_REQUIRED_KINDS)]
+    kinds |= {_REQUIRED_KINDS[k][0] for k in kinds & set(_REQUIRED_KINDS)}
+    parts = _parts(index, finding, _Scorer(finding.query, weights, kinds))
+    if any(not any(p.search(part.text.lower()) for part in parts) for p in required):
+        return []  # the passages name the subject but not what is asked about it
+    return parts
+
+
+def _parts(index: KnowledgeIndex, finding: Finding, scorer: _Scorer) -> list[AnswerPart]:
+    """The best sentences of the best session, then a second passage's when needed."""
+    weights = scorer.weights
     total = sum(weights) or 1.0
-    scorer = _Scorer(finding.query, weights, answer_kinds(finding.query.text))
     top = finding.ranked[0]
     open_slots = set(range(len(weights)))
     # First part: any passage of the best session (the ranked one wins ties).

@@ -104,3 +104,11 @@ def test_a_compound_message_carries_its_question(classifier: IntentClassifier) -
     assert (guess.intent, guess.session) == (Intent.JUMP, 4)
     assert guess.question and "delivery charges" in guess.question
     assert classifier.classify("go to session 4", IN_TRAINING).question is None
+
+
+def test_a_question_shaped_message_in_training_is_a_question(
+    classifier: IntentClassifier,
+) -> None:
+    """In training it gets an answer or an honest "not covered", not small talk."""
+    for text in ("whats the share price of tata steel today", "can you book my train ticket"):
+        assert classifier.classify(text, IN_TRAINING).intent is Intent.QUESTION

@@ -95,3 +95,26 @@ def test_a_term_listed_twice_in_the_lexicon_file_is_refused(
         assert "aliases.yaml line 3: 'price' is listed twice" in str(exc)
     else:
         raise AssertionError("expected ValueError")
+
+
+def test_question_shape_words_are_not_topics() -> None:
+    """Inflected question verbs and an unknown word after "how" shape a question only."""
+    assert [s.word for s in INDEX.parse("what makes a lead protected").slots] == [
+        "lead",
+        "protected",
+    ]
+    assert [s.word for s in INDEX.parse("how speedy is the payout").slots] == ["payout"]
+    # A word after "how" that the content uses is still searched.
+    assert INDEX.parse("how thick can plasma cut").slots[0].word == "thick"
+
+
+def test_an_unknown_word_derived_from_a_content_word_searches_for_it() -> None:
+    slot = INDEX.parse("unethical").slots[0]
+    assert not INDEX.known(stem("unethical")) and "ethic" in slot.stems
+
+
+def test_a_question_for_a_phone_or_email_the_content_lacks_is_not_covered() -> None:
+    # The content names Neha Kulkarni but gives no contact for her.
+    assert _answer("what is the email address of Neha Kulkarni") == ([], "")
+    sessions, text = _answer("what is the quotes desk whatsapp number")
+    assert sessions == [3] and "+91 20 4000 7711" in text

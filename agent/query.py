@@ -71,7 +71,7 @@ def _typo_fix(word: str, vocabulary: list[str]) -> str | None:
     return str(best[0]) if best else None
 
 
-_PREFIXES = ("un", "non", "dis", "mis", "re", "pre", "sub", "over", "under")
+_PREFIXES = ("un", "non")  # negations keep the topic; "re-", "dis-" often change it
 _SUFFIXES = ("ly", "al", "ally", "ness", "ity", "ful", "ment", "ship", "wise")
 
 

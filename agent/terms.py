@@ -53,11 +53,30 @@ def words(text: str) -> list[str]:
     return [w.replace(",", "") if w[0].isdigit() else _POSSESSIVE.sub("", w) for w in found]
 
 
+# Hindi inflections, longest first (after Ramanathan & Rao's light stemmer): "शहरों" and
+# "शहर", "दिनों" and "दिन" are one term. Only stripped when a stem of two letters or more stays.
+_HINDI_SUFFIXES = sorted(
+    ["ों", "ें", "ीं", "ियों", "ियां", "ियाँ", "ाओं", "ाएं", "ाएँ", "ाइयां", "ता", "ती", "ते",
+     "ना", "नी", "ने", "ा", "ी", "े", "ि", "ु", "ू", "ो", "ाना", "ाने", "ानी", "कर"],
+    key=len, reverse=True,
+)  # fmt: skip
+
+
+def _hindi_stem(word: str) -> str:
+    for suffix in _HINDI_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            return word[: -len(suffix)]
+    return word
+
+
 @lru_cache(maxsize=4096)
 def stem(word: str) -> str:
-    """The Snowball stem of a Latin-script word; Devanagari words and numbers stay as written."""
-    if not word.isascii() or word[0].isdigit():
+    """The Snowball stem of a Latin-script word, a light stem of a Devanagari one; numbers
+    stay as written."""
+    if word[0].isdigit():
         return word
+    if not word.isascii():
+        return _hindi_stem(word) if "\u0900" <= word[0] <= "\u097f" else word
     return str(_STEMMER.stemWord(word))
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from agent.terms import Lexicon, lexicon, stem, words
+from agent.terms import Lexicon, lexicon, sound, stem, words
 
 ALIAS_WEIGHT_IN_VOCAB = 0.5  # the partner's own word is in the content: its aliases count less
 TYPO_WEIGHT = 0.8  # a word read as a typo of a content word
@@ -87,6 +87,11 @@ def _word_family(word: str, in_vocab: Callable[[str], bool]) -> str | None:
     return None
 
 
+def _sounds_stopped(word: str, lex: Lexicon) -> bool:
+    """A Hinglish filler spelled another way ("chaiye", "kitnaa")."""
+    return len(word) > 2 and word.isascii() and word.isalpha() and sound(word) in lex.stopped_sounds
+
+
 def _targets(lex: Lexicon, key: tuple[str, ...], weight: float) -> list[Alternative]:
     stop = lex.stopwords
     alts = []
@@ -132,11 +137,14 @@ def parse_query(text: str, in_vocab: Callable[[str], bool], vocabulary: list[str
             continue  # "u", "r", "n" and the like: chat shorthand, never a topic
         own_stem = stem(word)
         known = in_vocab(own_stem)
-        shape = own_stem in lex.stopped_stems or after_how
+        shape = own_stem in lex.stopped_stems or after_how or _sounds_stopped(word, lex)
         if shape and not known and (word,) not in lex.aliases:
             continue  # "makes", "happens"; "how fast", "how early": the question's shape
         alts = [Alternative((own_stem,), 1.0)]
         alts += _targets(lex, (word,), ALIAS_WEIGHT_IN_VOCAB if known else 1.0)
+        if not known and len(alts) == 1 and word.isascii() and word.isalpha():
+            spelled = lex.sounds.get(sound(word))  # "keemat" for the listed "kimat"
+            alts += _targets(lex, spelled, TYPO_WEIGHT) if spelled else []
         if word[0].isdigit() and len(alts) == 1 and not known:
             continue  # a value the partner quotes ("200 kg"), not a topic to look up
         if not known and len(alts) == 1:

@@ -89,6 +89,23 @@ class Lexicon:
     stopped_stems: frozenset[str]  # their stems: "makes", "happens" shape a question like "make"
     kinds: dict[tuple[str, ...], str]
     longest: int
+    sounds: dict[str, tuple[str, ...]]  # a one-word variant's spelling-free form -> the variant
+    stopped_sounds: frozenset[str]  # spelling-free forms of the stopwords ("chahiye", "chaiye")
+
+
+# Hinglish has no fixed spelling ("paisaa", "paisa"; "keemat", "kimat"): these rewrites give
+# the variants of a word one form, so a spelling the lexicon lacks still finds its entry.
+_SOUNDS = [("ph", "f"), ("w", "v"), ("z", "j"), ("q", "k"), ("ck", "k"), ("ee", "i"),
+           ("oo", "u"), ("aa", "a"), ("ai", "e"), ("y", "i")]  # fmt: skip
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+def sound(word: str) -> str:
+    """A Latin word's spelling-free form: "paisaa", "paisa" and "peisa" read the same."""
+    for old, new in _SOUNDS:
+        word = word.replace(old, new)
+    word = _DOUBLE.sub(r"\1", word)
+    return word[:-1] if len(word) > 3 and word.endswith("h") else word
 
 
 def _phrase(text: object) -> tuple[str, ...]:
@@ -118,7 +135,12 @@ def parse_lexicon(data: object, name: str = ALIASES_FILE) -> Lexicon:
     longest = max((len(k) for k in [*aliases, *kinds]), default=1)
     frozen = {k: tuple(v) for k, v in aliases.items()}
     stems = frozenset(stem(w) for w in stopwords if w.isascii() and w.isalpha())
-    return Lexicon(frozen, stopwords, stems, kinds, longest)
+    sounds: dict[str, tuple[str, ...]] = {}
+    for key in frozen:
+        if len(key) == 1 and key[0].isascii() and key[0].isalpha() and len(key[0]) >= 4:
+            sounds.setdefault(sound(key[0]), key)
+    quiet = frozenset(sound(w) for w in stopwords if w.isascii() and w.isalpha() and len(w) > 2)
+    return Lexicon(frozen, stopwords, stems, kinds, longest, sounds, quiet)
 
 
 class _StrictLoader(yaml.SafeLoader):

@@ -121,3 +121,11 @@ def test_a_question_for_a_phone_or_email_the_content_lacks_is_not_covered() -> N
     assert _answer("what is the email address of Neha Kulkarni") == ([], "")
     sessions, text = _answer("what is the quotes desk whatsapp number")
     assert sessions == [3] and "+91 20 4000 7711" in text
+
+
+def test_hinglish_spellings_the_lexicon_lacks_still_find_their_entry() -> None:
+    """Hinglish has no fixed spelling: "keemath" is read as the listed "keemat"."""
+    price = INDEX.parse("keemath kya hai ss304 ki").slots[0]
+    assert price.word == "keemath" and "price" in price.stems
+    # Fillers spelled another way are not topics: only "discount" is searched.
+    assert [s.word for s in INDEX.parse("kitnaa discount chahye").slots] == ["discount"]

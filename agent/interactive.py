@@ -6,7 +6,7 @@ Twilio transport turns `Reply.interactive` into a quick-reply or list-picker mes
 
 Payloads are `nav:<action>:<session>`: the session the button was shown for, so a stale
 tap (e.g. "Done" on a session the partner has left) is recognised and never completes
-another session.
+another session. Quiz options have payloads of their own (agent/quiz/options.py).
 """
 
 from __future__ import annotations
@@ -38,12 +38,15 @@ class Interactive(BaseModel):
     """Quick-reply buttons (at most 3) or a list of rows (at most 10) under a short body."""
 
     kind: Literal["buttons", "list"]
+    # Which template carries it on WhatsApp: its fixed body says "pick a session" or "answer".
+    purpose: Literal["sessions", "quiz"] = "sessions"
     body: str = Field(max_length=1024)
     options: list[Option] = Field(min_length=1, max_length=LIST_ROWS)
     button: str | None = Field(default=None, max_length=BUTTON_TITLE_LIMIT)  # opens the list
 
 
-def _short(text: str, limit: int) -> str:
+def short(text: str, limit: int) -> str:
+    """The text cut to `limit` characters, with an ellipsis when it was longer."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -65,9 +68,9 @@ def menu_list(progress: Progress, sessions: list[TrainingSession], page: int = 1
     rows = [
         Option(
             payload=f"{PAYLOAD_PREFIX}jump:{s.s_no}",
-            title=_short(f"{'✅' if s.s_no in progress.completed_sections else '📘'} {s.s_no}. "
+            title=short(f"{'✅' if s.s_no in progress.completed_sections else '📘'} {s.s_no}. "
                          f"{s.heading}", ROW_TITLE_LIMIT),
-            description=_short(s.heading, ROW_DESCRIPTION_LIMIT),
+            description=short(s.heading, ROW_DESCRIPTION_LIMIT),
         )
         for s in shown
     ]  # fmt: skip

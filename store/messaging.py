@@ -22,6 +22,8 @@ class NewInbound(BaseModel):
     text: str = ""
     profile_name: str | None = None
     media_urls: list[str] = Field(default_factory=list)
+    # The payload of a tapped button or list row (Twilio's ButtonPayload / ListId), if any.
+    payload: str | None = Field(default=None, max_length=200)
     received_at: datetime = Field(default_factory=utcnow)
 
 

@@ -18,7 +18,7 @@ INBOX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS wa_inbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, message_sid TEXT NOT NULL UNIQUE,
     phone TEXT NOT NULL, text TEXT NOT NULL, profile_name TEXT, media_urls TEXT NOT NULL,
-    received_at REAL NOT NULL, processed INTEGER NOT NULL DEFAULT 0
+    received_at REAL NOT NULL, processed INTEGER NOT NULL DEFAULT 0, payload TEXT
 );
 CREATE INDEX IF NOT EXISTS wa_inbox_pending ON wa_inbox (phone, processed, seq);
 CREATE INDEX IF NOT EXISTS wa_inbox_recent ON wa_inbox (phone, received_at);
@@ -43,6 +43,13 @@ class SQLiteMessagingStore(SQLiteOutbox):
     def __init__(self, source: str | Path | SQLiteDatabase, timeout_s: float = 5.0) -> None:
         super().__init__(source, INBOX_SCHEMA + OUTBOX_SCHEMA, timeout_s)
         self._add_template_columns()
+        self._add_payload_column()
+
+    def _add_payload_column(self) -> None:
+        """Inboxes made before taps were read lack the payload column: add it."""
+        with self._tx() as db:
+            if "payload" not in {r["name"] for r in db.execute("PRAGMA table_info(wa_inbox)")}:
+                db.execute("ALTER TABLE wa_inbox ADD COLUMN payload TEXT")
 
     # -- inbox --
     def record_inbound(self, message: NewInbound) -> bool:
@@ -50,9 +57,10 @@ class SQLiteMessagingStore(SQLiteOutbox):
         with self._tx() as db:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO wa_inbox (message_sid, phone, text, profile_name,"
-                " media_urls, received_at) VALUES (?, ?, ?, ?, ?, ?)",
+                " media_urls, received_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (message.message_sid, message.phone, message.text, message.profile_name,
-                 json.dumps(message.media_urls), message.received_at.timestamp()),
+                 json.dumps(message.media_urls), message.received_at.timestamp(),
+                 message.payload),
             )  # fmt: skip
             return cursor.rowcount == 1
 

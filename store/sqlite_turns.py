@@ -104,9 +104,9 @@ def write_turn(db: sqlite3.Connection, turn: TurnWrite) -> bool:
         db.execute("UPDATE wa_inbox SET processed = 1 WHERE message_sid = ?", (turn.inbound_sid,))
         now = time.time()
         db.executemany(
-            "INSERT INTO wa_outbox (message_sid, n, phone, seq, body, media_url, status,"
-            " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(turn.inbound_sid, n, turn.phone, row["seq"], p.body, p.media_url, PENDING_PART,
-              now) for n, p in enumerate(turn.parts)],
+            "INSERT INTO wa_outbox (message_sid, n, phone, seq, body, media_url, content_sid,"
+            " content_variables, status, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(turn.inbound_sid, n, turn.phone, row["seq"], p.body, p.media_url, p.content_sid,
+              p.content_variables, PENDING_PART, now) for n, p in enumerate(turn.parts)],
         )  # fmt: skip
     return True

@@ -234,3 +234,34 @@ def test_old_sqlite_outbox_gets_the_template_columns(tmp_path: Path) -> None:
     assert store.enqueue_proactive("reminder:b", PHONE, part)
     assert store.parts_for("reminder:b")[0].content_sid == "HX1"
     store.close()
+
+
+def test_a_tap_keeps_its_payload_through_the_inbox(
+    opener: Callable[[], MessagingStore], store: MessagingStore
+) -> None:
+    tap = NewInbound(message_sid="SMtap", phone=PHONE, text="✅ Done", payload="nav:done:3")
+    assert store.record_inbound(tap) is True
+    store.record_inbound(inbound("SMtyped", text="done"))
+    head = store.next_unprocessed(PHONE)
+    assert head is not None and (head.text, head.payload) == ("✅ Done", "nav:done:3")
+    again = opener().get_inbound("SMtap")  # another connection reads the same record
+    assert again is not None and again.payload == "nav:done:3"
+    typed = store.get_inbound("SMtyped")
+    assert typed is not None and typed.payload is None
+
+
+def test_a_turn_queues_its_content_parts_with_their_template(store: MessagingStore) -> None:
+    from store.turns import TurnWrite
+
+    store.record_inbound(inbound("SM1"))
+    parts = [
+        OutboundPart(body="Session 3 ..."),
+        OutboundPart(body="[buttons]", content_sid="HX9", content_variables='{"1": "3"}'),
+    ]
+    turn = TurnWrite(key="SM1", phone=PHONE, inbound_sid="SM1", parts=parts)
+    assert store.commit_turn(turn) is True
+    queued = store.parts_for("SM1")
+    assert [(p.body, p.content_sid, p.content_variables) for p in queued] == [
+        ("Session 3 ...", None, None),
+        ("[buttons]", "HX9", '{"1": "3"}'),
+    ]

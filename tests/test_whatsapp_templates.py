@@ -17,6 +17,9 @@ from store.content_templates import SQLiteTemplateRegistry
 from store.kb_files import sample_sessions
 from store.models import Progress
 
+# The buttons, a sessions list of 1-10 rows and a quiz options list of 2-10 rows.
+TEMPLATES = 1 + 10 + 9
+
 
 @pytest.fixture
 def fake() -> Iterator[FakeContentAPI]:
@@ -39,9 +42,9 @@ def test_sync_creates_every_template_once_and_records_the_sids(
     fake: FakeContentAPI, registry: SQLiteTemplateRegistry
 ) -> None:
     first = sync(client_for(fake), registry)
-    assert len(first) == 11 and all(line.startswith("created") for line in first)
+    assert len(first) == TEMPLATES and all(line.startswith("created") for line in first)
     again = sync(client_for(fake), registry)
-    assert all(line.startswith("exists") for line in again) and len(fake.contents) == 11
+    assert all(line.startswith("exists") for line in again) and len(fake.contents) == TEMPLATES
     assert set(registry.sids()) == set(definitions())
     quick = next(c for c in fake.contents if c["friendly_name"].startswith("genie_buttons"))
     actions = quick["types"]["twilio/quick-reply"]["actions"]
@@ -90,11 +93,11 @@ def test_genie_whatsapp_templates_sync_lists_what_it_did(
         second = CliRunner().invoke(app, ["whatsapp", "templates", "sync"])
     finally:
         get_settings.cache_clear()
-    assert first.exit_code == 0 and first.output.count("created") == 11
-    assert second.exit_code == 0 and second.output.count("exists") == 11
-    assert len(fake.contents) == 11
+    assert first.exit_code == 0 and first.output.count("created") == TEMPLATES
+    assert second.exit_code == 0 and second.output.count("exists") == TEMPLATES
+    assert len(fake.contents) == TEMPLATES
     hindi = CliRunner().invoke(app, ["whatsapp", "templates", "sync", "--language", "hi"])
-    assert hindi.exit_code == 0 and hindi.output.count("created") == 11, hindi.output
+    assert hindi.exit_code == 0 and hindi.output.count("created") == TEMPLATES, hindi.output
     assert {c["language"] for c in fake.contents} == {"en", "hi"}
     unknown = CliRunner().invoke(app, ["whatsapp", "templates", "sync", "-l", "xx"])
     assert unknown.exit_code == 1 and "messages.xx.yaml" in unknown.output

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from agent.languages import name_of
 from agent.messages import Reply
 from agent.quiz.grading import Graded
+from agent.quiz.options import with_options
 from agent.quiz.records import record_answer
 from agent.quiz.state import QuizState, state_of
 from agent.translations import has_quiz_translation, localized
@@ -53,10 +54,16 @@ def _save(trainer: Trainer, phone: str, state: QuizState | None) -> Progress:
     return trainer.store.update_progress(phone, ProgressUpdate(quiz=quiz))
 
 
-def _result(replies: list[str], progress: Progress) -> ActionResult:
+def _result(
+    replies: list[str], progress: Progress, asking: tuple[Quiz, QuizState] | None = None
+) -> ActionResult:
+    """The texts as replies; when `asking`, the last one carries the question's options."""
     from agent.training import ActionResult
 
-    return ActionResult([Reply(text=t) for t in replies], progress)
+    result = ActionResult([Reply(text=t) for t in replies], progress)
+    if asking is not None:
+        result.replies[-1] = with_options(result.replies[-1], *asking)
+    return result
 
 
 def active_quiz(trainer: Trainer, progress: Progress | None) -> tuple[QuizState, Quiz] | None:
@@ -90,7 +97,8 @@ def start(trainer: Trainer, phone: str, session: TrainingSession, quiz: Quiz) ->
         state.paused = False
         progress = _save(trainer, phone, state)
         back = message("quiz_resume", s_no=session.s_no)
-        return _result([*_untranslated_note(session), back, question_text(quiz, state)], progress)
+        texts = [*_untranslated_note(session), back, question_text(quiz, state)]
+        return _result(texts, progress, (quiz, state))
     state = QuizState(s_no=session.s_no, queue=list(range(len(quiz.questions))))
     progress = _save(trainer, phone, state)
     intro = message(
@@ -99,7 +107,8 @@ def start(trainer: Trainer, phone: str, session: TrainingSession, quiz: Quiz) ->
         count=len(quiz.questions),
         pass_mark=pass_mark(trainer, quiz),
     )
-    return _result([*_untranslated_note(session), intro, question_text(quiz, state)], progress)
+    texts = [*_untranslated_note(session), intro, question_text(quiz, state)]
+    return _result(texts, progress, (quiz, state))
 
 
 def ask_again(trainer: Trainer, phone: str, state: QuizState, quiz: Quiz) -> ActionResult:
@@ -110,7 +119,8 @@ def ask_again(trainer: Trainer, phone: str, state: QuizState, quiz: Quiz) -> Act
         return locked(trainer, phone, state)
     state.paused = False
     progress = _save(trainer, phone, state)
-    return _result([message("quiz_resume", s_no=state.s_no), question_text(quiz, state)], progress)
+    texts = [message("quiz_resume", s_no=state.s_no), question_text(quiz, state)]
+    return _result(texts, progress, (quiz, state))
 
 
 def unclear(trainer: Trainer, phone: str, state: QuizState, quiz: Quiz) -> ActionResult:
@@ -118,7 +128,7 @@ def unclear(trainer: Trainer, phone: str, state: QuizState, quiz: Quiz) -> Actio
     question = quiz.questions[state.current]
     key = "quiz_unclear_true_false" if question.kind is Kind.TRUE_FALSE else "quiz_unclear_choice"
     progress = trainer.store.get_progress(phone) or Progress(phone=phone)
-    return _result([message(key) + "\n\n" + question_text(quiz, state)], progress)
+    return _result([message(key) + "\n\n" + question_text(quiz, state)], progress, (quiz, state))
 
 
 def pause(trainer: Trainer, phone: str, state: QuizState) -> None:
@@ -153,7 +163,7 @@ def answer(
     state.paused = False
     if state.pos < len(state.queue):
         progress = _save(trainer, phone, state)
-        return _result([*texts, question_text(quiz, state)], progress)
+        return _result([*texts, question_text(quiz, state)], progress, (quiz, state))
     return _finish_round(trainer, phone, state, quiz, texts)
 
 
@@ -212,7 +222,7 @@ def retry(trainer: Trainer, phone: str, state: QuizState, quiz: Quiz) -> ActionR
     state = QuizState(s_no=state.s_no, attempt=state.attempt + 1, queue=missed, right=state.right)
     progress = _save(trainer, phone, state)
     intro = message("quiz_retry", attempt=state.attempt, count=len(missed))
-    return _result([intro, question_text(quiz, state)], progress)
+    return _result([intro, question_text(quiz, state)], progress, (quiz, state))
 
 
 def reread(trainer: Trainer, phone: str, state: QuizState) -> ActionResult:

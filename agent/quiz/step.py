@@ -15,6 +15,7 @@ from agent.keywords import KeywordClassifier, looks_like_question, normalize
 from agent.messages import Reply
 from agent.quiz import flow
 from agent.quiz.grading import grade_exact, grade_lenient
+from agent.quiz.options import with_options
 from agent.quiz.phrases import says
 from agent.quiz.state import QuizState
 from agent.training import ActionResult
@@ -126,7 +127,7 @@ def _asking(
 def _with_question(note: str, step: StepInput, state: QuizState, quiz: Quiz) -> TurnResult:
     progress = step.progress
     text = note + "\n\n" + flow.question_text(quiz, state)
-    return _turn(ActionResult([Reply(text=text)], progress))
+    return _turn(ActionResult([with_options(Reply(text=text), quiz, state)], progress))
 
 
 def _aside(
@@ -141,6 +142,7 @@ def _aside(
         follow = then.replies
     else:
         assert state is not None and quiz is not None
-        follow = [Reply(text=message("quiz_back") + "\n\n" + flow.question_text(quiz, state))]
+        text = message("quiz_back") + "\n\n" + flow.question_text(quiz, state)
+        follow = [with_options(Reply(text=text), quiz, state)]
     result = ActionResult([*answered.replies, *follow], answered.progress, answered.passages)
     return _turn(result)

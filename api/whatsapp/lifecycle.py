@@ -9,6 +9,7 @@ from agent.settings import Settings
 from api.logging_setup import configure_logging
 from api.whatsapp.sender import Sender, TwilioSender, build_sender
 from api.whatsapp.service import WhatsAppService
+from store.content_templates import TemplateRegistry, registry_for
 from store.messaging import MessagingStore
 from store.messaging_factory import open_messaging
 
@@ -59,9 +60,18 @@ def start_whatsapp(
     state.messaging = messaging or open_messaging(settings, state.store)
     warn_about_configuration(settings, state.sender)
     state.whatsapp = WhatsAppService.from_settings(
-        settings, state.messaging, state.engine, state.sender
+        settings, state.messaging, state.engine, state.sender, templates=_templates(state.store)
     )
     state.whatsapp.start()
+
+
+def _templates(store: object) -> TemplateRegistry | None:
+    """The content template registry beside the training store (None: buttons go as text)."""
+    try:
+        return registry_for(store)
+    except TypeError:
+        log.info("no template registry for this store: buttons and lists go as text")
+        return None
 
 
 def stop_whatsapp(state: Any) -> None:

@@ -9,11 +9,13 @@ from typing import Protocol, runtime_checkable
 
 from agent.engine import TurnCommit
 from agent.intents import Intent
+from agent.interactive import Interactive
 from agent.languages import from_script
 from agent.messages import Inbound, Reply
 from agent.splitter import WHATSAPP_LIMIT, split_message
 from agent.turns import TurnResult
 from api.logging_setup import log_context, mask_phone
+from api.whatsapp.interactive_parts import InteractiveParts
 from api.whatsapp.lease_keeper import LeaseKeeper
 from api.whatsapp.lease_loop import Step, drain
 from api.whatsapp.persist import persist_after_effect
@@ -25,6 +27,7 @@ from store.messaging import InboundRecord, MessagingStore, OutboundPart
 from store.turns import TurnWrite
 
 log = logging.getLogger("genie.whatsapp")
+InteractivePart = Callable[[Interactive], OutboundPart | None]
 
 
 class MessageHandler(Protocol):
@@ -58,19 +61,27 @@ def to_inbound(record: InboundRecord) -> Inbound:
         profile_name=record.profile_name,
         message_id=record.message_sid,
         media_urls=record.media_urls,
+        payload=record.payload,
         received_at=record.received_at,
     )
 
 
-def to_parts(replies: list[Reply]) -> list[OutboundPart]:
-    """Outbox parts for the replies; text over WhatsApp's 1,600 characters is split."""
+def to_parts(
+    replies: list[Reply], interactive: InteractivePart | None = None
+) -> list[OutboundPart]:
+    """Outbox parts for the replies; text over WhatsApp's 1,600 characters is split. A reply's
+    buttons or list follow its text as one more part when `interactive` makes one."""
     parts: list[OutboundPart] = []
     for reply in replies:
-        if not reply.text.strip() and not reply.media_url:
-            continue
-        texts = split_message(reply.text) if len(reply.text) > WHATSAPP_LIMIT else [reply.text]
-        for i, text in enumerate(texts):
-            parts.append(OutboundPart(body=text, media_url=reply.media_url if i == 0 else None))
+        if reply.text.strip() or reply.media_url:
+            texts = split_message(reply.text) if len(reply.text) > WHATSAPP_LIMIT else [reply.text]
+            for i, text in enumerate(texts):
+                media = reply.media_url if i == 0 else None
+                parts.append(OutboundPart(body=text, media_url=media))
+        if reply.interactive is not None and interactive is not None:
+            part = interactive(reply.interactive)
+            if part is not None:
+                parts.append(part)
     return parts
 
 
@@ -89,9 +100,12 @@ class InboundProcessor:
         lease_s: float,
         stopping: threading.Event,
         keeper: LeaseKeeper | None = None,
+        interactive: InteractiveParts | None = None,
     ) -> None:
         self.messaging = messaging
         self.handler = handler
+        # Without it (tests, the JSON API) buttons and lists stay plain text.
+        self.interactive = interactive
         self.on_replies = on_replies
         self.schedule_inbound = schedule_inbound or (lambda _phone, _delay_s: None)
         self.results = TurnResults()
@@ -205,7 +219,11 @@ class InboundProcessor:
     def _with_parts(
         self, turn: TurnWrite, record: InboundRecord, replies: list[Reply]
     ) -> TurnWrite:
-        parts = [] if replies_to_caller(record.message_sid) else to_parts(replies)
+        parts: list[OutboundPart] = []
+        if not replies_to_caller(record.message_sid):
+            sends = self.interactive
+            part_for = None if sends is None else lambda i: sends.part_for(i, record.received_at)
+            parts = to_parts(replies, part_for)
         return turn.model_copy(update={"inbound_sid": record.message_sid, "parts": parts})
 
     def _commit_limited(self, record: InboundRecord, verdict: Verdict) -> bool:

@@ -9,12 +9,14 @@ from collections.abc import Callable
 from agent.settings import Settings
 from api.logging_setup import mask_phone
 from api.whatsapp.due_queue import DueQueue
+from api.whatsapp.interactive_parts import InteractiveParts
 from api.whatsapp.lease_keeper import LeaseKeeper
 from api.whatsapp.outbox import GiveUpHook, OutboxDeliverer, RetryPolicy
 from api.whatsapp.processor import InboundProcessor, MessageHandler
 from api.whatsapp.rate_limit import RateLimit
 from api.whatsapp.sender import Sender
 from store.base import StoreUnavailable
+from store.content_templates import TemplateRegistry
 from store.messaging import MessagingStore
 
 log = logging.getLogger("genie.whatsapp")
@@ -38,6 +40,7 @@ class WhatsAppService:
         retry: RetryPolicy | None = None,
         rate_limit: RateLimit | None = None,
         on_give_up: GiveUpHook | None = None,
+        interactive: InteractiveParts | None = None,
     ) -> None:
         self.messaging = messaging
         self._stopping = threading.Event()
@@ -55,6 +58,7 @@ class WhatsAppService:
             to_model_lane=self._model.put,
             rate_limit=rate_limit or RateLimit(),
             lease_s=lease_s, stopping=self._stopping, keeper=self.keeper,
+            interactive=interactive,
         )  # fmt: skip
         self.deliverer = OutboxDeliverer(
             messaging, sender, self.notify_outbox, policy=retry or RetryPolicy(),
@@ -69,6 +73,7 @@ class WhatsAppService:
         handler: MessageHandler,
         sender: Sender,
         on_give_up: GiveUpHook | None = None,
+        templates: TemplateRegistry | None = None,
     ) -> WhatsAppService:
         """A service configured by the WhatsApp settings block."""
         return cls(
@@ -87,6 +92,7 @@ class WhatsAppService:
             ),
             rate_limit=RateLimit(settings.rate_limit_messages, settings.rate_limit_window_s),
             on_give_up=on_give_up,
+            interactive=InteractiveParts(templates, settings.whatsapp_interactive),
         )
 
     def notify_inbound(self, phone: str) -> None:

@@ -42,19 +42,27 @@ def _buttons() -> tuple[str, dict[str, Any]]:
     return _named("genie_buttons", {"twilio/quick-reply": quick})
 
 
-def _list(rows: int) -> tuple[str, dict[str, Any]]:
+def _list(rows: int, purpose: str = "sessions") -> tuple[str, dict[str, Any]]:
+    """A list picker of `rows` rows: the sessions menu, or a quiz question's options."""
     items = [
         {"id": f"{{{{{3 * i + 1}}}}}", "item": f"{{{{{3 * i + 2}}}}}",
          "description": f"{{{{{3 * i + 3}}}}}"}
         for i in range(rows)
     ]  # fmt: skip
-    picker = {"body": message("list_body"), "button": message("list_button"), "items": items}
-    return _named(f"genie_list_{rows}", {"twilio/list-picker": picker})
+    texts = (
+        ("quiz_list_body", "quiz_list_button")
+        if purpose == "quiz"
+        else ("list_body", "list_button")
+    )
+    picker = {"body": message(texts[0]), "button": message(texts[1]), "items": items}
+    base = "genie_quiz" if purpose == "quiz" else "genie_list"
+    return _named(f"{base}_{rows}", {"twilio/list-picker": picker})
 
 
 def definitions() -> dict[str, dict[str, Any]]:
     """Every template Genie sends: versioned name -> Content API `types`."""
     made = [_buttons()] + [_list(n) for n in range(1, LIST_ROWS + 1)]
+    made += [_list(n, "quiz") for n in range(2, LIST_ROWS + 1)]  # a question has 2+ options
     return dict(made)
 
 
@@ -65,7 +73,7 @@ def content_for(interactive: Interactive, registry: TemplateRegistry) -> Content
         number = interactive.options[0].payload.rsplit(":", 1)[-1]
         variables = {"1": number}
     else:
-        name, _ = _list(len(interactive.options))
+        name, _ = _list(len(interactive.options), interactive.purpose)
         variables = {}
         for i, option in enumerate(interactive.options):
             variables[str(3 * i + 1)] = option.payload

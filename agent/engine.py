@@ -17,6 +17,7 @@ from agent.dispatch import dispatch
 from agent.inbound_media import MediaReader
 from agent.intent_rules import IntentClassifier
 from agent.intents import Intent
+from agent.interactive import chat_options
 from agent.knowledge import KnowledgeCache
 from agent.media_turn import MediaTurn, read_media
 from agent.messages import Inbound, Reply
@@ -27,7 +28,7 @@ from agent.turn_unit import TurnUnit
 from agent.turns import Interpreter, InterpreterFailed, TurnResult
 from prompts import REFERENCE_LANGUAGE, message, use_language
 from store.base import StoreUnavailable, TrainingStore
-from store.models import ChatEntry, Progress, ProgressUpdate, Who
+from store.models import ChatEntry, ChatOptions, Progress, ProgressUpdate, Who
 from store.turns import TurnConflict, TurnWrite
 
 log = logging.getLogger("genie.engine")
@@ -252,14 +253,18 @@ class Engine:
         source = "fallback" if result.fallback_reason else result.source
 
         def line(
-            who: Who, said: str, time: datetime | None = None, session: int | None = None
+            who: Who,
+            said: str,
+            time: datetime | None = None,
+            session: int | None = None,
+            options: ChatOptions | None = None,
         ) -> ChatEntry:
             return ChatEntry(
                 phone=inbound.phone, who=who, text=said, time=time or self.clock.now(),
                 intent=result.intent.value, session=session or result.session, source=source,
-                message_id=inbound.message_id,
+                message_id=inbound.message_id, options=options,
             )  # fmt: skip
 
         unit.append_chat(line("partner", text, inbound.received_at, before))
         for reply in result.replies:
-            unit.append_chat(line("genie", reply.text))
+            unit.append_chat(line("genie", reply.text, options=chat_options(reply.interactive)))

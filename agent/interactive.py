@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from prompts import message
-from store.models import Progress, TrainingSession
+from store.models import ChatOptions, Progress, TrainingSession
 
 BUTTON_TITLE_LIMIT = 20
 ROW_TITLE_LIMIT = 24
@@ -43,6 +43,14 @@ class Interactive(BaseModel):
     body: str = Field(max_length=1024)
     options: list[Option] = Field(min_length=1, max_length=LIST_ROWS)
     button: str | None = Field(default=None, max_length=BUTTON_TITLE_LIMIT)  # opens the list
+
+
+def chat_options(interactive: Interactive | None) -> ChatOptions | None:
+    """What the transcript keeps of the buttons or list: their titles."""
+    if interactive is None:
+        return None
+    titles = [o.title for o in interactive.options]
+    return ChatOptions(kind=interactive.kind, titles=titles, button=interactive.button)
 
 
 def short(text: str, limit: int) -> str:

@@ -98,6 +98,14 @@ class ProgressUpdate(BaseModel):
 Who = Literal["partner", "genie"]
 
 
+class ChatOptions(BaseModel):
+    """The buttons or list rows a reply offered, kept so the transcript can show them."""
+
+    kind: Literal["buttons", "list"]
+    titles: list[str] = Field(min_length=1, max_length=10)
+    button: str | None = None  # the list's opening button ("Sessions")
+
+
 class ChatEntry(BaseModel):
     """One line of a partner's chat history, tagged with the session it belongs to."""
 
@@ -109,3 +117,4 @@ class ChatEntry(BaseModel):
     session: int | None = None
     source: str | None = None  # how the turn was understood: keyword, fuzzy, llm, fallback
     message_id: str | None = None  # the WhatsApp MessageSid of the turn this line belongs to
+    options: ChatOptions | None = None  # a Genie line's buttons or list (text says the same)

@@ -10,7 +10,16 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from store.models import SESSION_EXTRAS, ChatEntry, Progress, ProgressUpdate, TrainingSession
+from pydantic import ValidationError
+
+from store.models import (
+    SESSION_EXTRAS,
+    ChatEntry,
+    ChatOptions,
+    Progress,
+    ProgressUpdate,
+    TrainingSession,
+)
 
 Doc = dict[str, Any]
 
@@ -155,6 +164,7 @@ def chat_to_doc(entry: ChatEntry) -> Doc:
         "intent": entry.intent,
         "source": entry.source,
         "message_id": entry.message_id,
+        **({"options": entry.options.model_dump()} if entry.options else {}),
     }
 
 
@@ -170,7 +180,18 @@ def chat_from_doc(doc: Mapping[str, Any]) -> ChatEntry:
         message_id=doc.get("message_id"),
         session=int(session) if isinstance(session, int | float) else None,
         source=doc.get("source"),
+        options=_options(doc.get("options")),
     )
+
+
+def _options(raw: Any) -> ChatOptions | None:
+    """A line's stored buttons or list; None when absent or unreadable (never fails a read)."""
+    if not isinstance(raw, Mapping):
+        return None
+    try:
+        return ChatOptions.model_validate(raw)
+    except ValidationError:
+        return None
 
 
 def phone_variants(phone: str) -> list[object]:

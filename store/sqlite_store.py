@@ -10,6 +10,7 @@ from pathlib import Path
 from store.models import (
     SESSION_EXTRAS,
     ChatEntry,
+    ChatOptions,
     Progress,
     ProgressUpdate,
     TrainingSession,
@@ -34,7 +35,7 @@ CREATE TABLE IF NOT EXISTS training_progress (
 CREATE TABLE IF NOT EXISTS chat_history (
     id INTEGER PRIMARY KEY AUTOINCREMENT, phone TEXT NOT NULL, session INTEGER,
     who TEXT NOT NULL, text TEXT NOT NULL, time TEXT NOT NULL, intent TEXT, source TEXT,
-    message_id TEXT
+    message_id TEXT, options TEXT
 );
 CREATE INDEX IF NOT EXISTS chat_by_phone_time ON chat_history (phone, time);
 CREATE INDEX IF NOT EXISTS chat_by_phone_session ON chat_history (phone, session, time);
@@ -94,7 +95,7 @@ class SQLiteStore(SQLiteDatabase):
                     db.execute(f"ALTER TABLE {table} ADD COLUMN extras TEXT")
                 if table == "training_progress" and "version" not in have:
                     db.execute(f"ALTER TABLE {table} ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
-            for column in ("source", "message_id"):
+            for column in ("source", "message_id", "options"):
                 if column not in columns:
                     db.execute(f"ALTER TABLE chat_history ADD COLUMN {column} TEXT")
             db.execute(
@@ -203,6 +204,7 @@ class SQLiteStore(SQLiteDatabase):
             session=r["session"],
             source=r["source"],
             message_id=r["message_id"],
+            options=ChatOptions.model_validate_json(r["options"]) if r["options"] else None,
         )
 
     def chat_history(

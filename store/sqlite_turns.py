@@ -71,9 +71,9 @@ def insert_chat(db: sqlite3.Connection, entries: list[ChatEntry]) -> None:
         return  # also spares a messaging-only database, which has no chat table
     db.executemany(
         "INSERT INTO chat_history (phone, session, who, text, time, intent, source,"
-        " message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(e.phone, e.session, e.who, e.text, ts(e.time), e.intent, e.source, e.message_id)
-         for e in entries],
+        " message_id, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(e.phone, e.session, e.who, e.text, ts(e.time), e.intent, e.source, e.message_id,
+          e.options.model_dump_json() if e.options else None) for e in entries],
     )  # fmt: skip
 
 

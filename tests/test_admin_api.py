@@ -285,6 +285,9 @@ def test_partner_detail_and_transcript(client: TestClient) -> None:
     said = [e["text"] for e in whole["entries"] if e["who"] == "partner"]
     assert said == ["I am a new partner", "next", "What is the difference between SS304 and SS316?"]
     assert whole["entries"][1]["who"] == "genie"
+    offered = [e["options"] for e in whole["entries"] if e["options"]]
+    assert offered[-1] == {"kind": "buttons", "titles": ["✅ Done", "➡️ Next", "📋 Menu"],
+                           "button": None}  # fmt: skip
     two = client.get("/api/admin/partners/+15550002/transcript", params={"session": 2}).json()
     assert {e["session"] for e in two["entries"]} == {2} and len(two["entries"]) < len(
         whole["entries"]

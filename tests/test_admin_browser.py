@@ -41,6 +41,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
     engine = Engine(store)
     seed_partners(engine)
     talk(engine, "+15550004", "Mallory", "I am a new partner", "<img src=x onerror=alert(1)>?")
+    talk(engine, "+15550004", "Mallory", "menu")  # her transcript ends with a list picker
     with LiveServer(create_app(admin_settings(tmp), store=store)) as url:
         yield url, tmp / "genie.db"
     store.close()
@@ -128,6 +129,8 @@ def test_open_a_transcript(page: Any) -> None:
     assert question.count() == 1
     assert page.locator(".bubble.out").count() >= 3
     assert page.locator(".divider.session", has_text="Session 2").count() == 1
+    chips = page.locator(".bubble.out .options").last  # the session's buttons, as chips
+    assert chips.inner_text().split("\n") == ["✅ Done", "➡️ Next", "📋 Menu"]
     page.select_option("#transcript-session", "2")
     transcript = page.locator("#transcript")
     expect(transcript).not_to_contain_text("I am a new partner", timeout=WAIT_MS)
@@ -138,6 +141,15 @@ def test_partner_text_is_shown_not_run(page: Any, live: tuple[str, Path]) -> Non
     page.goto(f"{live[0]}/admin#partner/%2B15550004")
     page.wait_for_selector(".bubble.in:has-text('<img src=x')", timeout=WAIT_MS)
     assert page.locator("#transcript img").count() == 0
+
+
+def test_a_list_picker_shows_its_button_and_rows(page: Any, live: tuple[str, Path]) -> None:
+    page.goto(f"{live[0]}/admin#partner/%2B15550004")
+    picker = page.locator(".bubble.out .list-picker").last
+    picker.wait_for(timeout=WAIT_MS)
+    assert picker.locator(".list-button").inner_text() == "☰ Sessions"
+    rows = picker.locator("li").all_inner_texts()
+    assert len(rows) == 7 and rows[0].startswith("📘 1. Welcome")
 
 
 def test_edit_a_session_and_a_partner_sees_it_in_genie_chat(

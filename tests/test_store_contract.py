@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from store.base import TrainingStore
-from store.models import ChatEntry, ProgressUpdate, TrainingSession
+from store.models import ChatEntry, ChatOptions, ProgressUpdate, TrainingSession
 from tests.store_backends import BACKENDS, Backend, LegacyProgress, make_backend
 
 # Whole milliseconds: BSON dates keep no microseconds.
@@ -244,6 +244,17 @@ def test_chat_lines_at_the_same_time_keep_insertion_order(store: TrainingStore) 
         store.append_chat(entry)
     assert [e.text for e in store.chat_history(PHONE)] == ["tie 0", "tie 1", "tie 2"]
     assert [e.text for e in store.chat_history(PHONE, limit=2)] == ["tie 1", "tie 2"]
+
+
+def test_a_line_keeps_the_buttons_or_list_it_offered(store: TrainingStore) -> None:
+    listing = ChatOptions(
+        kind="list", titles=["✅ 1. Welcome", "📘 2. Products"], button="Sessions"
+    )
+    offered = line(0).model_copy(update={"who": "genie", "options": listing})
+    store.append_chat(offered)
+    store.append_chat(line(1))
+    [with_list, plain] = store.chat_history(PHONE)
+    assert with_list.options == listing and plain.options is None
 
 
 # -- leads --

@@ -30,6 +30,9 @@ PAGES = {
     "editor": ("#content/2", "#preview .bubble"),
     "activity": ("#activity", "#activity-table tbody tr[data-action]"),
 }
+# A close-up of one part of a page (laptop width only): name -> (hash, the element to frame).
+# Rahul's last message is "menu": his transcript ends with the sessions as a list picker.
+CLOSE_UPS = {"list-picker": ("#partner/+15550107", "#transcript .bubble:has(.list-picker)")}
 EMOJI_FONT = "Noto Color Emoji"  # Debian: fonts-noto-color-emoji
 
 
@@ -81,8 +84,34 @@ def capture(browser: Any, base_url: str, token: str, out_dir: Path) -> list[Path
             path = out_dir / f"{name}-{size}.png"
             page.screenshot(path=str(path), full_page=True)
             written.append(path)
+        if size == "laptop":
+            written += [close_up(page, base_url, name, out_dir) for name in CLOSE_UPS]
         context.close()
     return written
+
+
+def close_up(page: Any, base_url: str, name: str, out_dir: Path) -> Path:
+    """`<name>.png`: the element and the partner's message before it, with a margin."""
+    fragment, selector = CLOSE_UPS[name]
+    page.goto(f"{base_url}/admin{fragment}")
+    target = page.locator(selector).last
+    target.wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_load_state("networkidle")  # the transcript may be drawn twice
+    page.wait_for_timeout(400)
+    target.scroll_into_view_if_needed()
+    boxes = [target.bounding_box()]
+    before = target.locator("xpath=preceding-sibling::*[contains(@class, 'bubble')][1]")
+    if before.count():
+        boxes.append(before.bounding_box())
+    found = [b for b in boxes if b]
+    left = min(b["x"] for b in found) - 24
+    top = min(b["y"] for b in found) - 16
+    right = max(b["x"] + b["width"] for b in found) + 24
+    bottom = max(b["y"] + b["height"] for b in found) + 16
+    clip = {"x": max(left, 0), "y": max(top, 0), "width": right - left, "height": bottom - top}
+    path = out_dir / f"{name}.png"
+    page.screenshot(path=str(path), clip=clip)  # viewport coordinates, as the boxes are
+    return path
 
 
 def take_screenshots(out_dir: Path, chromium: str = CHROMIUM) -> list[Path]:

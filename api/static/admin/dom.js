@@ -102,6 +102,13 @@ export function bubble(who, text, time, mediaUrl, clamp = false, options = []) {
   );
 }
 
+// A list picker as WhatsApp shows it once opened: the button, then one row per option.
+export function listPicker(options) {
+  return el("div", { class: "list-picker" },
+    el("div", { class: "list-button" }, `☰ ${options.button || "Options"}`),
+    el("ul", {}, ...options.titles.map((title) => el("li", {}, title))));
+}
+
 let toastTimer;
 export function toast(message, kind = "ok") {
   const node = $("#toast");

@@ -1,7 +1,7 @@
 // One partner: progress per session, the transcript as a WhatsApp chat, language, reset and erase.
 
 import { api } from "./api.js";
-import { $, bubble, clear, clock, el, toast, when } from "./dom.js";
+import { $, bubble, clear, clock, el, listPicker, toast, when } from "./dom.js";
 import { showPartnerReminders } from "./reminders.js";
 
 let phone = null;
@@ -26,7 +26,11 @@ function drawTranscript(t) {
       chat.append(el("div", { class: "divider session" }, el("span", {}, sessionLabel(session, t.headings))));
     }
     const fate = e.source === "rate_limited" && e.who === "partner" ? " · held back (rate limit)" : "";
-    chat.append(bubble(e.who, e.text, clock(e.time) + fate, null, true));
+    const options = e.options || null;
+    const buttons = options && options.kind === "buttons" ? options.titles : [];
+    const line = bubble(e.who, e.text, clock(e.time) + fate, null, true, buttons);
+    if (options && options.kind === "list") line.insertBefore(listPicker(options), line.lastChild);
+    chat.append(line);
   }
 }
 

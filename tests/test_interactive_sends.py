@@ -12,8 +12,7 @@ from agent.engine import Engine
 from agent.interactive import session_buttons
 from agent.messages import Inbound, Reply
 from api.whatsapp.inbound_form import parse_inbound
-from api.whatsapp.interactive_parts import InteractiveParts
-from api.whatsapp.processor import to_parts
+from api.whatsapp.reply_parts import InteractiveParts, to_parts
 from api.whatsapp.templates import definitions
 from store.content_templates import SQLiteTemplateRegistry
 from store.models import utcnow

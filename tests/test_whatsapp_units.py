@@ -21,7 +21,7 @@ from api.logging_setup import (
 from api.whatsapp.due_queue import DueQueue
 from api.whatsapp.inbound_form import IgnoredMessage, parse_inbound
 from api.whatsapp.outbox import RetryPolicy
-from api.whatsapp.processor import to_parts
+from api.whatsapp.reply_parts import to_parts
 
 
 def test_due_queue_hands_out_due_phones_once_each() -> None:

@@ -9,17 +9,15 @@ from typing import Protocol, runtime_checkable
 
 from agent.engine import TurnCommit
 from agent.intents import Intent
-from agent.interactive import Interactive
 from agent.languages import from_script
 from agent.messages import Inbound, Reply
-from agent.splitter import WHATSAPP_LIMIT, split_message
 from agent.turns import TurnResult
 from api.logging_setup import log_context, mask_phone
-from api.whatsapp.interactive_parts import InteractiveParts
 from api.whatsapp.lease_keeper import LeaseKeeper
 from api.whatsapp.lease_loop import Step, drain
 from api.whatsapp.persist import persist_after_effect
 from api.whatsapp.rate_limit import RATE_LIMITED, RateLimit, Verdict, limited_turn
+from api.whatsapp.reply_parts import InteractiveParts, to_parts
 from api.whatsapp.turn_results import API_SID_PREFIX, TurnResults
 from prompts import message, use_language
 from store.base import StoreUnavailable
@@ -27,7 +25,6 @@ from store.messaging import InboundRecord, MessagingStore, OutboundPart
 from store.turns import TurnWrite
 
 log = logging.getLogger("genie.whatsapp")
-InteractivePart = Callable[[Interactive], OutboundPart | None]
 
 
 class MessageHandler(Protocol):
@@ -64,25 +61,6 @@ def to_inbound(record: InboundRecord) -> Inbound:
         payload=record.payload,
         received_at=record.received_at,
     )
-
-
-def to_parts(
-    replies: list[Reply], interactive: InteractivePart | None = None
-) -> list[OutboundPart]:
-    """Outbox parts for the replies; text over WhatsApp's 1,600 characters is split. A reply's
-    buttons or list follow its text as one more part when `interactive` makes one."""
-    parts: list[OutboundPart] = []
-    for reply in replies:
-        if reply.text.strip() or reply.media_url:
-            texts = split_message(reply.text) if len(reply.text) > WHATSAPP_LIMIT else [reply.text]
-            for i, text in enumerate(texts):
-                media = reply.media_url if i == 0 else None
-                parts.append(OutboundPart(body=text, media_url=media))
-        if reply.interactive is not None and interactive is not None:
-            part = interactive(reply.interactive)
-            if part is not None:
-                parts.append(part)
-    return parts
 
 
 class InboundProcessor:

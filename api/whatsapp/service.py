@@ -9,11 +9,11 @@ from collections.abc import Callable
 from agent.settings import Settings
 from api.logging_setup import mask_phone
 from api.whatsapp.due_queue import DueQueue
-from api.whatsapp.interactive_parts import InteractiveParts
 from api.whatsapp.lease_keeper import LeaseKeeper
 from api.whatsapp.outbox import GiveUpHook, OutboxDeliverer, RetryPolicy
 from api.whatsapp.processor import InboundProcessor, MessageHandler
 from api.whatsapp.rate_limit import RateLimit
+from api.whatsapp.reply_parts import InteractiveParts
 from api.whatsapp.sender import Sender
 from store.base import StoreUnavailable
 from store.content_templates import TemplateRegistry

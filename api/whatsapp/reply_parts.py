@@ -1,4 +1,4 @@
-"""A reply's buttons or list as a WhatsApp content send, when it may go as one.
+"""A turn's replies as outbox parts: text within WhatsApp's limit, buttons or lists as content.
 
 The reply's text always goes as it is (the same words the console shows); the buttons or
 list follow it as one more part: a Twilio content send (`content_sid` + `content_variables`,
@@ -10,9 +10,12 @@ when the template is not synced yet, or when the partner's message is too old fo
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from agent.interactive import Interactive
+from agent.messages import Reply
+from agent.splitter import WHATSAPP_LIMIT, split_message
 from api.whatsapp.templates import content_for
 from store.base import StoreUnavailable
 from store.content_templates import TemplateRegistry
@@ -22,6 +25,7 @@ from store.models import utcnow
 log = logging.getLogger("genie.whatsapp")
 # Under WhatsApp's 24 h, so a part retried for a while still goes inside the window.
 IN_SESSION = timedelta(hours=23)
+InteractivePart = Callable[[Interactive], OutboundPart | None]
 
 
 def describe(interactive: Interactive) -> str:
@@ -56,3 +60,22 @@ class InteractiveParts:
             content_sid=send.content_sid,
             content_variables=send.content_variables,
         )
+
+
+def to_parts(
+    replies: list[Reply], interactive: InteractivePart | None = None
+) -> list[OutboundPart]:
+    """Outbox parts for the replies; text over WhatsApp's 1,600 characters is split. A reply's
+    buttons or list follow its text as one more part when `interactive` makes one."""
+    parts: list[OutboundPart] = []
+    for reply in replies:
+        if reply.text.strip() or reply.media_url:
+            texts = split_message(reply.text) if len(reply.text) > WHATSAPP_LIMIT else [reply.text]
+            for i, text in enumerate(texts):
+                media = reply.media_url if i == 0 else None
+                parts.append(OutboundPart(body=text, media_url=media))
+        if reply.interactive is not None and interactive is not None:
+            part = interactive(reply.interactive)
+            if part is not None:
+                parts.append(part)
+    return parts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from store.base import StoreUnavailable
 from store.sqlite_checkpoint import Checkpointer
 
 AUTO_CHECKPOINT_PAGES = 1000  # SQLite's default, back on if the checkpoint thread dies
+CHECKPOINT_TRIES, CHECKPOINT_RETRY_S = 50, 0.02  # an erasure waits at most ~1 s for the log
 
 
 def from_epoch(epoch: float) -> datetime:
@@ -101,11 +103,18 @@ class SQLiteDatabase:
         """Copy the write-ahead log into the database and empty it (after an erasure)."""
         if self.path == ":memory:":
             return
-        with self._lock:
-            try:
-                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-            except sqlite3.OperationalError as exc:
-                raise StoreUnavailable(f"SQLite error: {exc}") from exc
+        # The background checkpointer (another connection) may be copying pages right now,
+        # which makes TRUNCATE report busy and leave the log as it is: try again, briefly.
+        for _ in range(CHECKPOINT_TRIES):
+            with self._lock:
+                try:
+                    busy = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                except sqlite3.OperationalError as exc:
+                    raise StoreUnavailable(f"SQLite error: {exc}") from exc
+            if not busy:
+                return
+            time.sleep(CHECKPOINT_RETRY_S)
+        raise StoreUnavailable("SQLite checkpoint stayed busy; the log was not emptied")
 
     def ping(self) -> bool:
         """True when the database answers."""

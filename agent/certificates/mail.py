@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import threading
 from email.message import EmailMessage
 
 from agent.quiz.config import SmtpConfig
@@ -54,19 +53,3 @@ def send_completion_email(
         log.error("completion email for certificate %s not sent: %s", certificate.code, exc)
         return False
     return True
-
-
-def send_in_background(
-    smtp: SmtpConfig, certificate: Certificate, pdf: bytes, verify: str
-) -> threading.Thread | None:
-    """Send without holding up the partner's turn (Twilio waits 15 s at most)."""
-    if not smtp.host or not smtp.recipients:
-        return None
-    worker = threading.Thread(
-        target=send_completion_email,
-        args=(smtp, certificate, pdf, verify),
-        name="completion-email",
-        daemon=True,
-    )
-    worker.start()
-    return worker

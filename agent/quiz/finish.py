@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 
 from agent.certificates import links
 from agent.certificates.issue import issue, valid_certificate
-from agent.certificates.mail import send_in_background
-from agent.certificates.pdf import render_pdf
+from agent.certificates.publish import publish_in_background
 from agent.messages import Reply
 from agent.quiz.records import pending_answers
 from prompts import message
@@ -38,21 +37,6 @@ def certificate_reply(trainer: Trainer, certificate: Certificate) -> Reply:
     return Reply(text=text, media_url=url)
 
 
-def _publish(trainer: Trainer, certificate: Certificate) -> None:
-    """Write the PDF where certificates are kept and email the partner managers."""
-    config = trainer.quiz_config
-    verify = links.verify_url(config.public_base_url, certificate.code)
-    pdf = render_pdf(certificate, verify)
-    path = links.pdf_path(config.certificate_dir, certificate.code)
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(pdf)
-        except OSError as exc:  # the PDF is still served from the database record
-            log.error("certificate %s not written to %s: %s", certificate.code, path, exc)
-    send_in_background(config.smtp, certificate, pdf, verify)
-
-
 def finish_training(
     trainer: Trainer,
     phone: str,
@@ -69,7 +53,7 @@ def finish_training(
         programme = trainer.quiz_config.programme
         pending = pending_answers(trainer.store)
         certificate = issue(quiz_store, progress, sessions, programme, pending=pending)
-        _publish(trainer, certificate)
+        publish_in_background(trainer.quiz_config, certificate)
     replies = [*replies, certificate_reply(trainer, certificate)]
     if not quiz_store.feedback(phone):
         progress = trainer.store.update_progress(phone, ProgressUpdate(pending=FEEDBACK_RATING))

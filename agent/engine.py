@@ -21,6 +21,7 @@ from agent.interactive import chat_options
 from agent.knowledge import KnowledgeCache
 from agent.media_turn import MediaTurn, read_media
 from agent.messages import Inbound, Reply
+from agent.quiz.step import is_exact_answer
 from agent.steps import STEPS
 from agent.training import Trainer
 from agent.turn_steps import StepInput, settle_before_classification
@@ -105,7 +106,11 @@ class Engine:
         if not text or len(text) > MAX_INBOUND_CHARS:
             return False
         progress = self.store.get_progress(inbound.phone)
-        return not self.classifier.classify(text, progress).exact
+        if self.classifier.classify(text, progress).exact:
+            return False
+        # Quiz answers are mostly not commands, yet the quiz step grades most of them alone.
+        with use_language(progress.language if progress else None, self.default_language):
+            return not is_exact_answer(self.trainer, progress, text)
 
     def _commit_to_store(self, turn: TurnWrite, _result: TurnResult) -> bool:
         """The commit of a turn that arrived outside the WhatsApp inbox."""

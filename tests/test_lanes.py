@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from agent.engine import Engine
 from agent.intents import Intent
 from agent.llm_gate import LLMBusy, LLMGate
-from agent.messages import Reply
+from agent.messages import Inbound, Reply
 from agent.training import Trainer
 from agent.turns import TurnResult
 from api.main import create_app
@@ -84,3 +84,17 @@ def test_a_429_pauses_new_calls_with_a_bounded_doubling_backoff() -> None:
     gate.succeeded()
     gate.rate_limited()
     assert gate._paused_until - time.monotonic() <= 1.0
+
+
+def test_an_exact_quiz_answer_takes_the_fast_lane(tmp_path: Path) -> None:
+    """Quiz answers are not commands, yet the quiz step grades most of them without the model:
+    those must not wait behind model turns either."""
+    settings = wa_settings(tmp_path)
+    store = open_store(settings)
+    engine = Engine(store, interpreter=BlockedModel())
+    phone = "+15550003"
+    engine.handle(Inbound(phone=phone, text="I am a new partner", profile_name="Asha"))
+    engine.handle(Inbound(phone=phone, text="done"))  # the quiz of session 1 asks question 1
+    assert not engine.needs_llm(Inbound(phone=phone, text="B"))  # an option letter
+    assert engine.needs_llm(Inbound(phone=phone, text="hmm I think it is the second one"))
+    store.close()

@@ -24,7 +24,9 @@ from prompts import message
 from store.quiz_model import Quiz
 
 if TYPE_CHECKING:
+    from agent.training import Trainer
     from agent.turn_steps import StepInput
+    from store.models import Progress
 
 _PAUSING = (Intent.MENU, Intent.PROGRESS, Intent.EXIT, Intent.JUMP)
 _CONTINUING = (Intent.ENROLL, Intent.RESUME, Intent.COMPLETE)
@@ -45,6 +47,18 @@ def _turn(action: ActionResult) -> TurnResult:
     after = action.progress
     session = after.current_section if after else None
     return TurnResult(action.replies, Intent.QUIZ, "keyword", session, passages=action.passages)
+
+
+def is_exact_answer(trainer: Trainer, progress: Progress | None, text: str) -> bool:
+    """True when `text` answers the quiz question being asked as it is (no LLM needed), so
+    the transport keeps it in the fast lane instead of queueing it behind model turns."""
+    active = flow.active_quiz(trainer, progress)
+    if active is None:
+        return False
+    state, quiz = active
+    if state.paused or state.phase != "asking":
+        return False
+    return grade_exact(quiz.questions[state.current], text) is not None
 
 
 def quiz_step(step: StepInput) -> TurnResult | None:

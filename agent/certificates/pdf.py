@@ -21,6 +21,11 @@ FONTS = Path(__file__).parent / "fonts"
 _INK, _ACCENT, _MUTED = (33, 37, 41), (20, 110, 90), (110, 117, 125)
 
 
+def _needs_shaping(text: str) -> bool:
+    """True when the text has characters of the scripts DejaVu Sans lacks (Indic: U+0900-0DFF)."""
+    return any("\u0900" <= ch <= "\u0dff" for ch in text)
+
+
 def _covered(pdf: FPDF, text: str) -> str:
     """The text with characters neither the font nor a fallback font can draw replaced by '?'."""
     cmap = getattr(pdf.current_font, "cmap", None)
@@ -44,7 +49,8 @@ def render_pdf(certificate: Certificate, verify_url: str) -> bytes:
     pdf.set_auto_page_break(False)
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    enable_complex_scripts(pdf)
+    if _needs_shaping(certificate.name + certificate.programme):
+        enable_complex_scripts(pdf)  # two more fonts to load and subset: only when needed
     pdf.set_title(f"{certificate.programme}: certificate of completion")
     pdf.add_page()
     pdf.set_draw_color(*_ACCENT)

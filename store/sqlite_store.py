@@ -103,8 +103,8 @@ class SQLiteStore(SQLiteDatabase):
             )
 
     # -- training content --
-    def list_sessions(self) -> list[TrainingSession]:
-        """All training sessions ordered by s_no (copies: callers may change them)."""
+    def _current_sessions(self) -> list[TrainingSession]:
+        """The parsed sessions, shared: callers get copies of them."""
         # Parsing the sessions (translations, quizzes) costs milliseconds and every turn reads
         # them; the version row says in microseconds whether anyone has changed them since.
         version = self._rows("SELECT n FROM kb_version")[0][0]
@@ -112,11 +112,16 @@ class SQLiteStore(SQLiteDatabase):
         if parsed is None or parsed[0] != version:
             rows = self._rows("SELECT * FROM training_kb ORDER BY s_no")
             parsed = self._parsed = (version, [_session(r) for r in rows])
-        return [s.model_copy() for s in parsed[1]]
+        return parsed[1]
+
+    def list_sessions(self) -> list[TrainingSession]:
+        """All training sessions ordered by s_no (copies: callers may change them)."""
+        return [s.model_copy() for s in self._current_sessions()]
 
     def get_session(self, s_no: int) -> TrainingSession | None:
-        """One training session, or None."""
-        return next((s for s in self.list_sessions() if s.s_no == s_no), None)
+        """One training session (a copy), or None."""
+        found = next((s for s in self._current_sessions() if s.s_no == s_no), None)
+        return found.model_copy() if found else None
 
     def upsert_session(self, session: TrainingSession) -> None:
         """Create or replace the session with this s_no."""

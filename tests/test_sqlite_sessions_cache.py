@@ -42,4 +42,8 @@ def test_changing_a_returned_session_does_not_change_the_next_read(tmp_path: Pat
     sessions.pop()
     again = store.list_sessions()
     assert again[0].heading != "scribbled on by a caller" and len(again) == len(sessions) + 1
+    one = store.get_session(again[0].s_no)
+    assert one is not None
+    one.heading = "scribbled on too"
+    assert store.get_session(again[0].s_no).heading != "scribbled on too"  # type: ignore[union-attr]
     store.close()

@@ -41,6 +41,12 @@ def bench(
     think_ms: Annotated[
         float | None, typer.Option(min=0, help="Pause between messages [0; 1500 with --faults]")
     ] = None,
+    arrivals_s: Annotated[
+        float, typer.Option(min=0, help="Partners start at random times within this many seconds")
+    ] = 0.0,
+    random_think: Annotated[
+        bool, typer.Option(help="Random pauses (exponential, mean --think-ms) instead of equal")
+    ] = False,
     turn_timeout: Annotated[
         float | None,
         typer.Option(min=1, help="Seconds to wait for replies [30; 120 with --faults]"),
@@ -63,7 +69,8 @@ def bench(
         options = LoadOptions(
             partners=partners, llm_latency_ms=llm_latency_ms, processes=processes,
             store=store.value, faults=faults, keyword_only=keyword_only, think_ms=think_ms,
-            turn_timeout=turn_timeout, max_seconds=max_seconds,
+            arrivals_s=arrivals_s, random_think=random_think, turn_timeout=turn_timeout,
+            max_seconds=max_seconds,
             keep_dir=str(keep) if keep else None,
         )  # fmt: skip
         results["load"] = run_load(options)

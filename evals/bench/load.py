@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from dataclasses import dataclass, field
 
@@ -38,6 +39,35 @@ class LoadSettings:
     turn_timeout_s: float
     deadline: float  # monotonic time after which no partner sends anything
     apology: str
+    arrivals_s: float = 0.0  # partners start at random times within this window (0: 5 ms apart)
+    random_think: bool = False  # pauses drawn around think_s instead of all equal
+    seed: int = 7
+
+
+class Pacing:
+    """When partners start and how long they pause: fixed, or random like a real busy hour.
+
+    Random pacing draws each start uniformly over the arrival window and each pause from an
+    exponential distribution with the think time as its mean (capped at 5x), from a fixed seed,
+    so runs are repeatable and partners do not move in lockstep.
+    """
+
+    def __init__(self, settings: LoadSettings) -> None:
+        self.settings = settings
+        self._random = random.Random(settings.seed)
+
+    def start_delay(self, index: int) -> float:
+        """Seconds after the run's start at which partner `index` sends its first message."""
+        if self.settings.arrivals_s > 0:
+            return self._random.uniform(0, self.settings.arrivals_s)
+        return index * 0.005
+
+    def pause(self) -> float:
+        """Seconds between a complete answer and the partner's next message."""
+        mean = self.settings.think_s
+        if not self.settings.random_think or mean <= 0:
+            return mean
+        return min(self._random.expovariate(1 / mean), 5 * mean)
 
 
 def turn_complete(texts: list[str], alternatives: list[list[str]]) -> bool:
@@ -55,14 +85,17 @@ class PartnerDriver:
 
     def __init__(self, client: WebhookClient, book: ReplyBook, settings: LoadSettings) -> None:
         self.client, self.book, self.settings = client, book, settings
+        self.pacing = Pacing(settings)
         self.turns: list[Turn] = []
         self.started = time.monotonic()
 
     async def run(self, partners: list[tuple[Partner, list[Step], Expected]]) -> None:
-        """Play every partner's script; partners start a few ms apart, not all in one burst."""
+        """Play every partner's script; partners start apart (see Pacing), not in one burst."""
         self.started = time.monotonic()
         tasks = [
-            asyncio.create_task(self._partner(p, script, expected, delay=i * 0.005))
+            asyncio.create_task(
+                self._partner(p, script, expected, delay=self.pacing.start_delay(i))
+            )
             for i, (p, script, expected) in enumerate(partners)
         ]
         await asyncio.gather(*tasks)
@@ -78,8 +111,9 @@ class PartnerDriver:
             turn.start = self.book.count(partner.phone)
             self.turns.append(turn)
             await self._turn(partner, step, expected.replies[number], turn)
-            if self.settings.think_s:
-                await asyncio.sleep(self.settings.think_s)
+            pause = self.pacing.pause()
+            if pause:
+                await asyncio.sleep(pause)
 
     async def _turn(
         self, partner: Partner, step: Step, alternatives: list[list[str]], turn: Turn

@@ -50,6 +50,8 @@ class LoadOptions:
     faults: bool = False
     keyword_only: bool = False
     think_ms: float | None = None
+    arrivals_s: float = 0.0
+    random_think: bool = False
     turn_timeout: float | None = None
     max_seconds: float = 600.0
     settle_s: float = 20.0
@@ -163,7 +165,10 @@ async def _drive(
     started = time.monotonic()
     deadline = started + options.max_seconds
     apology = message("store_unavailable")
-    settings = LoadSettings(options.think_s, options.turn_timeout_s, deadline, apology)
+    settings = LoadSettings(
+        options.think_s, options.turn_timeout_s, deadline, apology,
+        arrivals_s=options.arrivals_s, random_think=options.random_think,
+    )  # fmt: skip
     driver = PartnerDriver(client, book, settings)
     done = asyncio.Event()
     faults = asyncio.create_task(inject_faults(targets, started, done)) if options.faults else None

@@ -58,8 +58,10 @@ def seed_partners(engine: Engine) -> None:
     talk(engine, "+15550003", "Chen Li", "hello")
 
 
-def signed_in_client(tmp_path: Path, store: TrainingStore) -> Iterator[TestClient]:
+def signed_in_client(
+    tmp_path: Path, store: TrainingStore, **settings: object
+) -> Iterator[TestClient]:
     """A TestClient on the app over `store`, signed in as alice (for a fixture to yield from)."""
-    app = create_app(settings=admin_settings(tmp_path), store=store)
+    app = create_app(settings=admin_settings(tmp_path, **settings), store=store)
     with TestClient(app, headers=bearer()) as test_client:
         yield test_client

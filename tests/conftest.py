@@ -1,4 +1,7 @@
-"""Shared fixtures: a seeded SQLite store in a temp folder, an engine on it, and a partner."""
+"""Shared fixtures: a seeded SQLite store in a temp folder, an engine on it, and a partner.
+
+Every backend (`backend`, `backend_store`) comes from tests/store_backends.py.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,10 @@ import pytest
 from agent.engine import Engine
 from store.factory import seed_if_empty
 from store.sqlite_store import SQLiteStore
+from tests.admin_helpers import seed_partners
 from tests.conversation import Conversation
+
+pytest_plugins = ["tests.store_backends"]
 
 
 @pytest.fixture
@@ -38,3 +44,10 @@ def engine(store: SQLiteStore) -> Engine:
 def partner(engine: Engine, store: SQLiteStore) -> Conversation:
     """Asha Rao, a partner writing from +15550001 with a WhatsApp profile name."""
     return Conversation(engine, store)
+
+
+@pytest.fixture
+def partners(store: SQLiteStore) -> SQLiteStore:
+    """The seeded store with Asha finished, Ben on session 2 (asked a question), Chen said hello."""
+    seed_partners(Engine(store))
+    return store

@@ -1,4 +1,7 @@
-"""Open each TrainingStore implementation for the contract suite, and write legacy records."""
+"""Each TrainingStore implementation as a fixture (`backend`, `backend_store`), and legacy records.
+
+Registered for every test module by `pytest_plugins` in tests/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +25,11 @@ from store.sqlite_store import SQLiteStore
 
 BACKENDS = ["sqlite", "mongomock", "mongo_real"]
 REAL_SKIP_REASON = "MONGODB_URI not set: real MongoDB contract tests skipped"
+# `-m "not mongo_real"` deselects the real-MongoDB cases; without MONGODB_URI they skip anyway.
+_PARAMS = [
+    pytest.param(name, marks=pytest.mark.mongo_real) if name == "mongo_real" else name
+    for name in BACKENDS
+]
 
 
 @dataclass
@@ -128,3 +136,19 @@ def make_backend(name: str, tmp_path: Path) -> Backend:
     if name == "mongomock":
         return _mongomock_backend()
     return _mongo_real_backend()
+
+
+@pytest.fixture(params=_PARAMS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """Fresh, empty storage of each implementation; test ids [sqlite], [mongomock], [mongo_real]."""
+    made = make_backend(request.param, tmp_path)
+    yield made
+    made.cleanup()
+
+
+@pytest.fixture
+def backend_store(backend: Backend) -> Iterator[TrainingStore]:
+    """An open, empty store on each backend, closed after the test."""
+    opened = backend.open()
+    yield opened
+    opened.close()

@@ -17,7 +17,6 @@ from api.admin.auth import RateLimiter
 from api.main import create_app
 from api.routes.admin import ADMIN_ROUTERS
 from store.base import StoreUnavailable
-from store.factory import seed_if_empty
 from store.models import ChatEntry, ProgressUpdate
 from store.sqlite_store import SQLiteStore
 from tests.admin_helpers import (
@@ -25,21 +24,12 @@ from tests.admin_helpers import (
     TOKEN,
     admin_settings,
     bearer,
-    seed_partners,
     signed_in_client,
 )
 
 ADMIN_PREFIXES = ("/api/admin", "/admin")
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    """The sample content with three partners at different stages."""
-    opened = SQLiteStore(tmp_path / "genie.db")
-    seed_if_empty(opened)
-    seed_partners(Engine(opened))
-    yield opened
-    opened.close()
+# The sample content with three partners at different stages.
+pytestmark = pytest.mark.usefixtures("partners")
 
 
 @pytest.fixture

@@ -12,23 +12,17 @@ from fastapi.testclient import TestClient
 
 from agent.engine import Engine
 from api.main import create_app
-from store.factory import seed_if_empty
 from store.feedback_reader import FeedbackSummary
 from store.sqlite_store import SQLiteStore
-from tests.admin_helpers import admin_settings, bearer, seed_partners, signed_in_client, talk
+from tests.admin_helpers import admin_settings, bearer, signed_in_client, talk
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    """The sample content; Asha finished, Ben is in training and asked, Chen said hello."""
-    opened = SQLiteStore(tmp_path / "genie.db")
-    seed_if_empty(opened)
-    engine = Engine(opened)
-    seed_partners(engine)
+@pytest.fixture(autouse=True)
+def _ben_asks_more(partners: SQLiteStore) -> None:
+    """The sample partners, and Ben asks twice more about something the content lacks."""
+    engine = Engine(partners)
     talk(engine, "+15550002", "Ben Okafor", "Can I sell to hospitals abroad?")  # not covered
     talk(engine, "+15550002", "Ben Okafor", "can i sell to hospitals abroad??")
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from store.question_turns import pair_replies
 from tests import test_admin_store as base
 from tests.test_admin_store import DAY, NOW, seed
 
-backend, store, admin = base.backend, base.store, base.admin  # the same fixtures
+store, admin = base.store, base.admin  # the same fixtures (`backend` is shared: conftest)
 
 NOT_COVERED = message("answer_not_covered", name="Asha", support="your partner manager")
 

@@ -12,29 +12,22 @@ from fastapi.testclient import TestClient
 
 from agent.engine import Engine
 from agent.messages import Inbound
-from api.main import create_app
-from store.factory import seed_if_empty
 from store.models import TrainingSession
 from store.sqlite_store import SQLiteStore
-from tests.admin_helpers import admin_settings, bearer
+from tests.admin_helpers import signed_in_client
 
 PHONE = "+15550101"
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    opened = SQLiteStore(tmp_path / "genie.db")
-    seed_if_empty(opened)
-    Engine(opened).handle_message(Inbound(phone=PHONE, text="I am a new partner"))
-    yield opened
-    opened.close()
+@pytest.fixture(autouse=True)
+def _enrolled(store: SQLiteStore) -> None:
+    """One partner has enrolled (in English, the default)."""
+    Engine(store).handle_message(Inbound(phone=PHONE, text="I am a new partner"))
 
 
 @pytest.fixture
 def client(tmp_path: Path, store: SQLiteStore) -> Iterator[TestClient]:
-    app = create_app(settings=admin_settings(tmp_path), store=store)
-    with TestClient(app, headers=bearer()) as test_client:
-        yield test_client
+    yield from signed_in_client(tmp_path, store)
 
 
 def test_languages_list_the_default_and_the_translations_with_their_gaps(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ from fastapi.testclient import TestClient
 
 from agent.engine import Engine
 from api.main import create_app
-from store.factory import seed_if_empty
 from store.sqlite_store import SQLiteStore
 from tests.admin_helpers import admin_settings, bearer, talk
 
@@ -20,14 +18,10 @@ PHONE = "+15550000100"
 SECRET_NAME = "Zorblax Quimbleton"
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    """Sample content and one partner on session 2 with a distinctive name."""
-    opened = SQLiteStore(tmp_path / "genie.db")
-    seed_if_empty(opened)
-    talk(Engine(opened), PHONE, SECRET_NAME, "I am a new partner", "done", "what is SS304?")
-    yield opened
-    opened.close()
+@pytest.fixture(autouse=True)
+def _secret_partner(store: SQLiteStore) -> None:
+    """One partner on session 2 with a distinctive name."""
+    talk(Engine(store), PHONE, SECRET_NAME, "I am a new partner", "done", "what is SS304?")
 
 
 def _client(tmp_path: Path, store: SQLiteStore, **settings: object) -> TestClient:

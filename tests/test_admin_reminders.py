@@ -10,30 +10,19 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from store.factory import seed_if_empty
 from store.models import ChatEntry, ProgressUpdate, utcnow
 from store.reminders import Reminder
 from store.reminders_factory import reminder_store_for
 from store.sqlite_store import SQLiteStore
-from tests.admin_helpers import admin_settings, bearer
+from tests.admin_helpers import admin_settings, bearer, signed_in_client
 
 ASHA, RAVI = "+919800000001", "+919800000002"
 H = timedelta(hours=1)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    opened = SQLiteStore(tmp_path / "genie.db")
-    seed_if_empty(opened)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
 def client(tmp_path: Path, store: SQLiteStore) -> Iterator[TestClient]:
-    app = create_app(settings=admin_settings(tmp_path, reminders_enabled=False), store=store)
-    with TestClient(app, headers=bearer()) as test_client:
-        yield test_client
+    yield from signed_in_client(tmp_path, store, reminders_enabled=False)
 
 
 def _sent(phone: str, step: str, ago: timedelta, **extra: object) -> Reminder:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,28 +15,20 @@ from store.admin_models import ContentVersion
 from store.base import TrainingStore
 from store.models import ChatEntry, ProgressUpdate, TrainingSession
 from store.partner_list import PartnerQuery
-from tests.store_backends import BACKENDS, Backend, make_backend
+from tests.store_backends import BACKENDS, make_backend
 
 NOW = datetime(2025, 6, 1, 12, 0, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    """Fresh, empty storage of one implementation."""
-    made = make_backend(request.param, tmp_path)
-    yield made
-    made.cleanup()
-
-
 @pytest.fixture
-def store(backend: Backend) -> Iterator[TrainingStore]:
-    """An open store with three training sessions."""
-    opened = backend.open()
+def store(backend_store: TrainingStore) -> TrainingStore:
+    """An open store of each backend with three training sessions."""
     for n in (1, 2, 3):
-        opened.upsert_session(TrainingSession(s_no=n, heading=f"Part {n}", content=f"Text {n}"))
-    yield opened
-    opened.close()
+        backend_store.upsert_session(
+            TrainingSession(s_no=n, heading=f"Part {n}", content=f"Text {n}")
+        )
+    return backend_store
 
 
 @pytest.fixture

@@ -11,29 +11,18 @@ from fastapi.testclient import TestClient
 
 from agent.engine import Engine
 from api.main import create_app
-from store.factory import seed_if_empty
 from store.quiz_factory import quiz_store_for
 from store.sqlite_store import SQLiteStore
-from tests.admin_helpers import admin_settings, bearer, seed_partners, talk
+from tests.admin_helpers import admin_settings, signed_in_client, talk
 
 ASHA = "+15550001"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    """Asha finished the training (every quiz right first time); Ben and Chen did not."""
-    opened = SQLiteStore(tmp_path / "genie.db")
-    seed_if_empty(opened)
-    seed_partners(Engine(opened))
-    yield opened
-    opened.close()
+# Asha finished the training (every quiz right first time); Ben and Chen did not.
+pytestmark = pytest.mark.usefixtures("partners")
 
 
 @pytest.fixture
 def client(tmp_path: Path, store: SQLiteStore) -> Iterator[TestClient]:
-    settings = admin_settings(tmp_path, public_base_url="https://genie.example.com")
-    with TestClient(create_app(settings=settings, store=store), headers=bearer()) as test_client:
-        yield test_client
+    yield from signed_in_client(tmp_path, store, public_base_url="https://genie.example.com")
 
 
 def _code(store: SQLiteStore) -> str:

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from store.models import utcnow
 from store.quiz_factory import quiz_store_for
 from store.quiz_store import Certificate, Feedback, QuizAnswer, QuizStore
-from tests.store_backends import BACKENDS, make_backend
+from tests.store_backends import Backend
 
 PHONE, OTHER = "+919876543210", "+15550002"
 
 
-@pytest.fixture(params=BACKENDS)
-def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], QuizStore]]:
+@pytest.fixture
+def opener(backend: Backend) -> Iterator[Callable[[], QuizStore]]:
     """Opens the quiz store of a newly opened training store, over the same storage."""
-    backend = make_backend(request.param, tmp_path)
     opened = []
 
     def open_quiz() -> QuizStore:
@@ -30,7 +28,6 @@ def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[
     yield open_quiz
     for store in opened:
         store.close()
-    backend.cleanup()
 
 
 def _answer(

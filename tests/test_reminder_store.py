@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,29 +11,14 @@ from store.base import TrainingStore
 from store.models import ChatEntry, Who
 from store.reminders import Reminder, ReminderStore, reminder_key_parts
 from store.reminders_factory import reminder_store_for
-from tests.store_backends import BACKENDS, Backend, make_backend
 
 T0 = datetime(2026, 3, 2, 4, 30, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 
 
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    made = make_backend(request.param, tmp_path)
-    yield made
-    made.cleanup()
-
-
 @pytest.fixture
-def store(backend: Backend) -> Iterator[TrainingStore]:
-    opened = backend.open()
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def reminders(store: TrainingStore) -> ReminderStore:
-    return reminder_store_for(store)
+def reminders(backend_store: TrainingStore) -> ReminderStore:
+    return reminder_store_for(backend_store)
 
 
 def _reminder(phone: str = "+919800000001", step: str = "nudge", at: datetime = T0) -> Reminder:
@@ -70,14 +53,14 @@ def test_save_changes_status_and_list_filters(reminders: ReminderStore) -> None:
 
 
 def test_partner_message_times_come_from_the_chat(
-    store: TrainingStore, reminders: ReminderStore
+    backend_store: TrainingStore, reminders: ReminderStore
 ) -> None:
     phone = "+919800000001"
     lines: list[tuple[Who, int]] = [("partner", 0), ("genie", 1), ("partner", 90), ("genie", 200)]
     for who, minutes in lines:
         at = T0 + timedelta(minutes=minutes)
-        store.append_chat(ChatEntry(phone=phone, who=who, text="x", time=at))
-    store.append_chat(ChatEntry(phone="+919800000002", who="partner", text="x", time=T0))
+        backend_store.append_chat(ChatEntry(phone=phone, who=who, text="x", time=at))
+    backend_store.append_chat(ChatEntry(phone="+919800000002", who="partner", text="x", time=T0))
     assert reminders.last_partner_messages() == {
         phone: T0 + timedelta(minutes=90), "+919800000002": T0,
     }  # fmt: skip
@@ -86,11 +69,11 @@ def test_partner_message_times_come_from_the_chat(
 
 
 def test_erasing_a_partner_removes_their_reminders(
-    store: TrainingStore, reminders: ReminderStore
+    backend_store: TrainingStore, reminders: ReminderStore
 ) -> None:
     reminders.record_reminder(_reminder())
     reminders.record_reminder(_reminder(phone="+919800000002"))
-    admin_store_for(store).erase_partner("+919800000001")
+    admin_store_for(backend_store).erase_partner("+919800000001")
     assert reminders.reminders_for("+919800000001") == []
     assert len(reminders.reminders_for("+919800000002")) == 1
 

@@ -7,33 +7,22 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
 from store.base import TrainingStore
 from store.models import ChatEntry, ChatOptions, ProgressUpdate, TrainingSession
-from tests.store_backends import BACKENDS, Backend, LegacyProgress, make_backend
+from tests.store_backends import Backend, LegacyProgress
 
 # Whole milliseconds: BSON dates keep no microseconds.
 T0 = datetime(2025, 3, 1, 9, 0, 0, 123000, tzinfo=UTC)
 PHONE = "+919876543210"
 
 
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    """Fresh, empty storage of one implementation."""
-    made = make_backend(request.param, tmp_path)
-    yield made
-    made.cleanup()
-
-
 @pytest.fixture
-def store(backend: Backend) -> Iterator[TrainingStore]:
-    """An open store on the backend, closed after the test."""
-    opened = backend.open()
-    yield opened
-    opened.close()
+def store(backend_store: TrainingStore) -> TrainingStore:
+    """Here `store` is an empty store of each backend (not conftest's seeded SQLite one)."""
+    return backend_store
 
 
 def session(s_no: int, heading: str = "", media_url: str | None = None) -> TrainingSession:

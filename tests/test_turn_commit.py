@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,16 +19,14 @@ from store.mongo_store import MongoStore
 from store.sqlite_messaging import SQLiteMessagingStore
 from store.turns import TurnConflict, TurnWrite
 from tests.quizless import seed_without_quizzes
-from tests.store_backends import BACKENDS, make_backend
 
 PHONE = "+919876543210"
 
 
-@pytest.fixture(params=BACKENDS)
-def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    """A seeded training store and the messaging store sharing its database."""
-    backend = make_backend(request.param, tmp_path)
-    store = backend.open()
+@pytest.fixture
+def stores(backend_store: TrainingStore) -> Iterator[Any]:
+    """A seeded training store of each kind and the messaging store sharing its database."""
+    store = backend_store
     seed_without_quizzes(store)
     messaging: MessagingStore
     if isinstance(store, MongoStore):
@@ -38,8 +35,6 @@ def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
         messaging = SQLiteMessagingStore(store)  # type: ignore[arg-type]
     yield store, messaging
     messaging.close()
-    store.close()
-    backend.cleanup()
 
 
 def line(text: str, key: str, who: Any = "partner") -> ChatEntry:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +16,15 @@ from store.quiz_factory import quiz_store_for
 from store.quiz_store import Feedback, QuizAnswer
 from store.sqlite_store import SQLiteStore
 from store.turns import TurnConflict, TurnWrite
-from tests.store_backends import BACKENDS, make_backend
 
 PHONE = "+919876543210"
 
 
-@pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+@pytest.fixture
+def store(backend_store: Any) -> Any:
     """An empty training store of each kind, with its quiz store opened."""
-    backend = make_backend(request.param, tmp_path)
-    opened = backend.open()
-    quiz_store_for(opened)
-    yield opened
-    opened.close()
-    backend.cleanup()
+    quiz_store_for(backend_store)
+    return backend_store
 
 
 def _turn(key: str, base_version: int | None = None) -> TurnWrite:

@@ -1,4 +1,4 @@
-"""Each TrainingStore implementation as a fixture (`backend`, `backend_store`), and legacy records.
+"""Each store implementation as a fixture (`backend`, `backend_store`), and legacy records.
 
 Registered for every test module by `pytest_plugins` in tests/conftest.py.
 """
@@ -20,7 +20,10 @@ import pytest
 from pymongo import MongoClient
 
 from store.base import TrainingStore
+from store.messaging import MessagingStore
+from store.mongo_messaging import MongoMessagingStore
 from store.mongo_store import MongoStore
+from store.sqlite_messaging import SQLiteMessagingStore
 from store.sqlite_store import SQLiteStore
 
 BACKENDS = ["sqlite", "mongomock", "mongo_real"]
@@ -50,6 +53,7 @@ class Backend:
     name: str
     open: Callable[[], TrainingStore]
     insert_legacy: Callable[[LegacyProgress], None]
+    open_messaging: Callable[[], MessagingStore]
     cleanup: Callable[[], None] = lambda: None
 
 
@@ -89,7 +93,9 @@ def _sqlite_backend(tmp_path: Path) -> Backend:
                 ),
             )
 
-    return Backend("sqlite", lambda: SQLiteStore(str(path)), insert_legacy)
+    return Backend(
+        "sqlite", lambda: SQLiteStore(str(path)), insert_legacy, lambda: SQLiteMessagingStore(path)
+    )
 
 
 def _mongomock_backend() -> Backend:
@@ -99,7 +105,9 @@ def _mongomock_backend() -> Backend:
     def insert_legacy(record: LegacyProgress) -> None:
         db["Training_Progress"].insert_one(_legacy_doc(record))
 
-    return Backend("mongomock", lambda: MongoStore(db), insert_legacy)
+    return Backend(
+        "mongomock", lambda: MongoStore(db), insert_legacy, lambda: MongoMessagingStore(db)
+    )
 
 
 def _real_client(uri: str) -> MongoClient[dict[str, Any]]:
@@ -125,6 +133,7 @@ def _mongo_real_backend() -> Backend:
         # A new client per open, so close-and-reopen is a real reconnect.
         lambda: MongoStore(_real_client(uri)[db_name], owns_client=True),
         insert_legacy,
+        lambda: MongoMessagingStore(admin[db_name]),  # the backend's client, closed at cleanup
         cleanup,
     )
 

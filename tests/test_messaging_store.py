@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -14,41 +12,20 @@ from typing import Any
 
 import mongomock
 import pytest
-from pymongo import MongoClient
 
 from store.messaging import MessagingStore, NewInbound, OutboundPart, PartStatus
 from store.models import utcnow
 from store.mongo_messaging import MongoMessagingStore
 from store.sqlite_messaging import SQLiteMessagingStore
+from tests.store_backends import Backend
 
 PHONE, OTHER = "+919876543210", "+15550002"
 
 
-def _real_mongo() -> tuple[Callable[[], MessagingStore], Callable[[], None]]:
-    uri = os.environ.get("MONGODB_URI")
-    if not uri:
-        pytest.skip("MONGODB_URI not set: real MongoDB messaging tests skipped")
-    client: MongoClient[dict[str, Any]] = MongoClient(uri, serverSelectionTimeoutMS=3000)
-    name = f"genie_messaging_{uuid.uuid4().hex[:12]}"
-    return lambda: MongoMessagingStore(client[name]), lambda: client.drop_database(name)
-
-
-@pytest.fixture(params=["sqlite", "mongomock", "mongo_real"])
-def opener(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[Callable[[], MessagingStore]]:
+@pytest.fixture
+def opener(backend: Backend) -> Callable[[], MessagingStore]:
     """Opens a new store (a new connection) over the same fresh storage each call."""
-    cleanup: Callable[[], None] = lambda: None  # noqa: E731
-    if request.param == "sqlite":
-        path = tmp_path / "genie.db"
-        open_store: Callable[[], MessagingStore] = lambda: SQLiteMessagingStore(path)  # noqa: E731
-    elif request.param == "mongomock":
-        db: Any = mongomock.MongoClient()["genie_test"]
-        open_store = lambda: MongoMessagingStore(db)  # noqa: E731
-    else:
-        open_store, cleanup = _real_mongo()
-    yield open_store
-    cleanup()
+    return backend.open_messaging
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ import requests
 from pydantic import BaseModel, field_validator, model_validator
 from twilio.base import values
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
-from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+
+from api.whatsapp.twilio_http import PooledTwilioHttpClient
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ class TwilioSender:
         if timeout_s <= 0:
             raise ValueError("timeout_s must be positive")
         self._client = Client(
-            account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout_s)
+            account_sid, auth_token, http_client=PooledTwilioHttpClient(timeout=timeout_s)
         )
         if api_base_url:
             # Domain.absolute_url joins base_url.strip("/") with "/2010-04-01/Accounts/...".

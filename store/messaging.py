@@ -137,6 +137,11 @@ class MessagingStore(Protocol):
         """The phone's first pending part in (arrival, part) order, due or not."""
         ...
 
+    def pending_parts(self, phone: str, limit: int = 20) -> list[OutboxPart]:
+        """The phone's first `limit` pending parts in (arrival, part) order, due or not (one
+        read for a whole reply; the lease holder works through them in that order)."""
+        ...
+
     def parts_for(self, message_sid: str) -> list[OutboxPart]:
         """The reply parts of one inbound message, in order."""
         ...

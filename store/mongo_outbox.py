@@ -37,17 +37,31 @@ class MongoOutbox:
 
     def next_part(self, phone: str) -> OutboxPart | None:
         """The phone's first pending part in (arrival, part) order."""
-        for _ in range(10):  # bounded: each pass clears one inconsistent document
-            doc = self._find_one("next_part", {"phone": phone, "outbox_pending": True})
-            if doc is None:
-                return None
-            pending = [p["n"] for p in doc.get("parts", []) if p["status"] == PENDING]
-            if pending:
-                return _part(doc, pending[0])
-            # Flagged but settled (e.g. edited by hand): unflag it so it cannot block the queue.
-            with unavailable_on_error("next_part"):
-                self._inbox.update_one({"_id": doc["_id"]}, {"$set": {"outbox_pending": False}})
-        return None
+        parts = self.pending_parts(phone, 1)
+        return parts[0] if parts else None
+
+    def pending_parts(self, phone: str, limit: int = 20) -> list[OutboxPart]:
+        """The phone's first `limit` pending parts in (arrival, part) order."""
+        query = {"phone": phone, "outbox_pending": True}
+        for _ in range(10):  # bounded: each pass clears the inconsistent documents it met
+            with unavailable_on_error("pending_parts"):
+                docs = list(self._inbox.find(query, sort=[("seq", ASCENDING)], limit=limit))
+            parts: list[OutboxPart] = []
+            stale = []
+            for doc in docs:
+                pending = [p["n"] for p in doc.get("parts", []) if p["status"] == PENDING]
+                parts += [_part(doc, n) for n in pending]
+                if not pending:
+                    stale.append(doc["_id"])
+            if stale:
+                # Flagged but settled (e.g. edited by hand): unflag them so they cannot block.
+                with unavailable_on_error("pending_parts"):
+                    self._inbox.update_many(
+                        {"_id": {"$in": stale}}, {"$set": {"outbox_pending": False}}
+                    )
+            if parts or not stale:
+                return parts[:limit]
+        return []
 
     def parts_for(self, message_sid: str) -> list[OutboxPart]:
         """The reply parts of one inbound message, in order."""

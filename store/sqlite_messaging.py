@@ -115,27 +115,24 @@ class SQLiteMessagingStore(SQLiteOutbox):
         sql = "SELECT DISTINCT phone FROM wa_inbox WHERE processed = 0 LIMIT ?"
         return [r[0] for r in self._rows(sql, (limit,))]
 
-    # -- leases --
+    # -- leases: single statements, each atomic on its own --
     def acquire_lease(self, key: str, owner: str, ttl_s: float) -> bool:
         """Take the lease when free, expired or already ours."""
         now = time.time()
-        with self._tx() as db:
-            row = db.execute("SELECT owner, expires_at FROM wa_leases WHERE key = ?", (key,))
-            held = row.fetchone()
-            if held and held["owner"] != owner and held["expires_at"] > now:
-                return False
-            db.execute(
-                "INSERT OR REPLACE INTO wa_leases VALUES (?, ?, ?)", (key, owner, now + ttl_s)
-            )
-            return True
+        changed = self._write(
+            "INSERT INTO wa_leases (key, owner, expires_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET owner = excluded.owner,"
+            " expires_at = excluded.expires_at"
+            " WHERE wa_leases.owner = excluded.owner OR wa_leases.expires_at <= ?",
+            (key, owner, now + ttl_s, now),
+        )
+        return changed == 1
 
     def renew_lease(self, key: str, owner: str, ttl_s: float) -> bool:
         """Extend our lease; False when it is no longer ours."""
-        with self._tx() as db:
-            sql = "UPDATE wa_leases SET expires_at = ? WHERE key = ? AND owner = ?"
-            return db.execute(sql, (time.time() + ttl_s, key, owner)).rowcount == 1
+        sql = "UPDATE wa_leases SET expires_at = ? WHERE key = ? AND owner = ?"
+        return self._write(sql, (time.time() + ttl_s, key, owner)) == 1
 
     def release_lease(self, key: str, owner: str) -> None:
         """Give up our lease."""
-        with self._tx() as db:
-            db.execute("DELETE FROM wa_leases WHERE key = ? AND owner = ?", (key, owner))
+        self._write("DELETE FROM wa_leases WHERE key = ? AND owner = ?", (key, owner))

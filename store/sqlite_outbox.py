@@ -6,6 +6,7 @@ import sqlite3
 import time
 from datetime import datetime
 
+from store.base import StoreUnavailable
 from store.messaging import OutboundPart, OutboxPart, PartStatus
 from store.sqlite_db import SQLiteDatabase, from_epoch
 
@@ -25,6 +26,8 @@ CREATE TABLE IF NOT EXISTS wa_status (
 );
 """
 PENDING, SENT, FAILED = PartStatus.PENDING.value, PartStatus.SENT.value, PartStatus.FAILED.value
+HAS_RETURNING = sqlite3.sqlite_version_info >= (3, 35, 0)  # UPDATE ... RETURNING
+_PART = " WHERE message_sid = ? AND n = ?"
 
 
 def _part(row: sqlite3.Row) -> OutboxPart:
@@ -56,31 +59,47 @@ class SQLiteOutbox(SQLiteDatabase):
             )  # fmt: skip
             return cursor.rowcount == 1
 
+    def _write(self, sql: str, params: tuple[object, ...]) -> int:
+        """One statement on its own, the rows it changed: SQLite runs a lone statement as its
+        own transaction, so `_tx`'s BEGIN and COMMIT round trips are not needed for it."""
+        with self._lock:
+            try:
+                return self._conn.execute(sql, params).rowcount
+            except sqlite3.OperationalError as exc:
+                raise StoreUnavailable(f"SQLite error: {exc}") from exc
+
     def next_part(self, phone: str) -> OutboxPart | None:
         """The phone's first pending part in (arrival, part) order."""
-        sql = "SELECT * FROM wa_outbox WHERE phone = ? AND status = ? ORDER BY seq, n LIMIT 1"
-        rows = self._rows(sql, (phone, PENDING))
-        return _part(rows[0]) if rows else None
+        parts = self.pending_parts(phone, 1)
+        return parts[0] if parts else None
+
+    def pending_parts(self, phone: str, limit: int = 20) -> list[OutboxPart]:
+        """The phone's first `limit` pending parts in (arrival, part) order."""
+        sql = "SELECT * FROM wa_outbox WHERE phone = ? AND status = ? ORDER BY seq, n LIMIT ?"
+        return [_part(r) for r in self._rows(sql, (phone, PENDING, limit))]
 
     def parts_for(self, message_sid: str) -> list[OutboxPart]:
         """The reply parts of one inbound message, in order."""
         sql = "SELECT * FROM wa_outbox WHERE message_sid = ? ORDER BY n"
         return [_part(r) for r in self._rows(sql, (message_sid,))]
 
-    def _update(self, message_sid: str, n: int, assignments: str, *values: object) -> int:
-        """Update one part; its attempt count afterwards."""
-        key = (message_sid, n)
-        with self._tx() as db:
-            db.execute(f"UPDATE wa_outbox SET {assignments} WHERE message_sid = ? AND n = ?",
-                       (*values, *key))  # fmt: skip
-            row = db.execute(
-                "SELECT attempts FROM wa_outbox WHERE message_sid = ? AND n = ?", key
-            ).fetchone()
-            return int(row[0]) if row else 0
+    def _update(self, message_sid: str, n: int, assignments: str, *values: object) -> None:
+        """Update one part."""
+        sql = f"UPDATE wa_outbox SET {assignments} WHERE message_sid = ? AND n = ?"
+        self._write(sql, (*values, message_sid, n))
 
     def record_attempt(self, message_sid: str, n: int) -> int:
         """Count one more send attempt; the new count."""
-        return self._update(message_sid, n, "attempts = attempts + 1")
+        key = (message_sid, n)
+        if not HAS_RETURNING:
+            with self._tx() as db:
+                db.execute("UPDATE wa_outbox SET attempts = attempts + 1" + _PART, key)
+                row = db.execute("SELECT attempts FROM wa_outbox" + _PART, key).fetchone()
+                return int(row[0]) if row else 0
+        # One statement, read to its end (which commits it) by _rows.
+        sql = "UPDATE wa_outbox SET attempts = attempts + 1" + _PART + " RETURNING attempts"
+        rows = self._rows(sql, key)
+        return int(rows[0][0]) if rows else 0
 
     def mark_sent(self, message_sid: str, n: int, sent_sid: str) -> None:
         """Twilio accepted the part."""

@@ -112,6 +112,24 @@ def test_outbox_parts_go_in_order_and_settle(store: MessagingStore) -> None:
     assert store.parts_for("SM1")[0].delivery_status == "delivered"
 
 
+def test_pending_parts_reads_a_phones_queue_in_order_up_to_a_limit(store: MessagingStore) -> None:
+    for sid in ("SM1", "SM2", "SM3"):
+        store.record_inbound(inbound(sid))
+    store.complete_inbound("SM2", [OutboundPart(body="2a")])
+    store.complete_inbound("SM1", [OutboundPart(body=f"1{c}") for c in "abc"])
+    store.complete_inbound("SM3", [OutboundPart(body="3a"), OutboundPart(body="3b")])
+    store.record_inbound(inbound("SM4", phone="+15550002"))
+    store.complete_inbound("SM4", [OutboundPart(body="other phone")])
+    store.mark_sent("SM1", 0, "SMout")
+    store.mark_failed("SM1", 1, "HTTP 400")
+
+    assert [p.body for p in store.pending_parts(PHONE)] == ["1c", "2a", "3a", "3b"]
+    assert [(p.message_sid, p.n) for p in store.pending_parts(PHONE, 2)] == [("SM1", 2), ("SM2", 0)]
+    assert store.pending_parts("+15550009") == []
+    head = store.next_part(PHONE)
+    assert head is not None and head.body == "1c"
+
+
 def test_lease_is_exclusive_renewable_and_taken_over_after_expiry(store: MessagingStore) -> None:
     assert store.acquire_lease("inbox:+1", "a", 30) is True
     assert store.acquire_lease("inbox:+1", "b", 30) is False

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from agent.messages import Inbound, Reply
-from store.messaging import PartStatus
+from api.whatsapp.lease_keeper import LeaseKeeper
+from api.whatsapp.outbox import OutboxDeliverer, RetryPolicy
+from store.messaging import OutboundPart, PartStatus
 from store.sqlite_messaging import SQLiteMessagingStore
+from store.turns import TurnWrite
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.outbox_helpers import (
     ACCOUNT,
@@ -162,3 +166,56 @@ def test_two_services_sharing_the_database_send_nothing_twice(
     for phone in phones:
         bodies = [body for to, body in sent if to == f"whatsapp:{phone}"]
         assert bodies == [f"echo 1/2: hi from {phone}", f"echo 2/2: hi from {phone}"]
+
+
+def test_a_reply_is_read_once_and_each_part_costs_two_short_writes(
+    db: SQLiteMessagingStore, fake: FakeTwilioAPI
+) -> None:
+    """The store round trips of delivering one 3-part reply, as SQLite sees them."""
+    sid = receive(db, None, "hi")
+    parts = [OutboundPart(body=f"part {i}") for i in range(3)]
+    assert db.commit_turn(TurnWrite(key=sid, phone=PHONE, inbound_sid=sid, parts=parts))
+    deliverer = OutboxDeliverer(
+        db, twilio_sender(fake), lambda _phone, _delay: None, policy=RetryPolicy(),
+        lease_s=5.0, stopping=threading.Event(),
+        keeper=LeaseKeeper(db, 5.0),  # not started: nothing renews within this short test
+    )  # fmt: skip
+    statements: list[str] = []
+    db._conn.set_trace_callback(statements.append)
+    deliverer.deliver_phone(PHONE)
+    db._conn.set_trace_callback(None)
+
+    assert [m.body for m in fake.messages] == ["part 0", "part 1", "part 2"]
+    assert [p.status for p in db.parts_for(sid)] == [PartStatus.SENT] * 3
+    reads = [s for s in statements if s.startswith("SELECT") and "wa_outbox" in s]
+    writes = [s for s in statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    # One read for the reply, one that finds the queue empty, one after the lease is released.
+    assert len(reads) == 3
+    # Per part: count the attempt, mark it sent; plus taking and releasing the lease.
+    assert len(writes) == 3 * 2 + 2
+    assert not [s for s in statements if s.startswith(("BEGIN", "COMMIT"))]
+
+
+def test_a_part_failing_mid_reply_holds_the_rest_back_until_it_is_accepted(
+    db: SQLiteMessagingStore, fake: FakeTwilioAPI
+) -> None:
+    sid = receive(db, None, "hi")
+    parts = [OutboundPart(body=f"part {i}") for i in range(3)]
+    assert db.commit_turn(TurnWrite(key=sid, phone=PHONE, inbound_sid=sid, parts=parts))
+    scheduled: list[float] = []
+    deliverer = OutboxDeliverer(
+        db, twilio_sender(fake), lambda _phone, delay_s: scheduled.append(delay_s),
+        policy=RetryPolicy(4, 0.05, 0.05), lease_s=5.0, stopping=threading.Event(),
+    )  # fmt: skip
+    fake.fail_next(503)
+    deliverer.deliver_phone(PHONE)
+    assert len(fake.attempts) == 1 and len(scheduled) == 1  # part 0 waits for its retry
+    assert [p.status for p in db.parts_for(sid)] == [PartStatus.PENDING] * 3
+
+    def delivered() -> bool:
+        deliverer.deliver_phone(PHONE)
+        return not db.pending_parts(PHONE)
+
+    wait_until(delivered, what="the retried reply")
+    assert [m.body for m in fake.messages] == ["part 0", "part 1", "part 2"]
+    assert [p.attempts for p in db.parts_for(sid)] == [2, 1, 1]

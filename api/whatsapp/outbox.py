@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,6 +25,7 @@ log = logging.getLogger("genie.whatsapp")
 # Told about every part given up for good: (part, Twilio error code, error). Reminders use it
 # to send their template when Twilio refuses the free-form text outside the 24-h window (63016).
 GiveUpHook = Callable[[OutboxPart, int | None, str], None]
+READ_AHEAD = 20  # pending parts read at once: a reply's parts, and then some
 
 
 @dataclass(frozen=True)
@@ -67,35 +69,46 @@ class OutboxDeliverer:
 
     def deliver_phone(self, phone: str) -> None:
         """Send what is due for the phone; returns at once if another worker has it."""
-        drain(
-            self.messaging,
-            f"outbox:{phone}",
-            self.lease_s,
-            lambda: self._step(phone),
-            lambda: self.messaging.next_part(phone) is not None,
-            self.keeper,
-        )
+        # The phone's pending parts, read once per reply instead of once per part. Only the
+        # lease holder sends or settles them, so the list stays true while the lease is held;
+        # it is dropped whenever the lease is released (has_work runs after each release).
+        queue: deque[OutboxPart] = deque()
 
-    def _step(self, phone: str) -> Step:
+        def has_work() -> bool:
+            queue.clear()
+            return self.messaging.next_part(phone) is not None
+
+        drain(
+            self.messaging, f"outbox:{phone}", self.lease_s,
+            lambda: self._step(phone, queue), has_work, self.keeper,
+        )  # fmt: skip
+
+    def _step(self, phone: str, queue: deque[OutboxPart]) -> Step:
         if self.stopping.is_set():
             return Step.WAIT
-        part = self.messaging.next_part(phone)
-        if part is None:
-            return Step.IDLE
+        if not queue:
+            queue.extend(self.messaging.pending_parts(phone, READ_AHEAD))
+            if not queue:
+                return Step.IDLE
+        part = queue[0]
         wait_s = (part.next_attempt_at - utcnow()).total_seconds()
         if wait_s > 0:
             self.schedule(phone, wait_s)
             return Step.WAIT
         with log_context(part.message_sid):
-            self._send(part)
+            settled = self._send(part)
+        queue.popleft()
+        if not settled:
+            queue.clear()  # rescheduled: the next step reads it again, with its new due time
         return Step.WORKED
 
-    def _send(self, part: OutboxPart) -> None:
+    def _send(self, part: OutboxPart) -> bool:
+        """Try the part once; True when it is settled (sent or given up), False if rescheduled."""
         sid, n, to = part.message_sid, part.n, mask_phone(part.phone)
         if part.attempts >= self.policy.max_attempts:
             # Only reachable when a crash interrupted the last attempt.
             self._fail(part, f"gave up after {part.attempts} attempts; last error: {part.error}")
-            return
+            return True
         attempts = self.messaging.record_attempt(sid, n)
         try:
             outbound = OutboundMessage(
@@ -104,7 +117,7 @@ class OutboxDeliverer:
             )  # fmt: skip
         except ValidationError as exc:
             self._fail(part, f"invalid message: {exc.errors()[0]['msg']}")
-            return
+            return True
         result = self._try_send(outbound)
         if result.ok:
             persist_after_effect(
@@ -120,8 +133,10 @@ class OutboxDeliverer:
                 "send of part %d to %s failed (attempt %d/%d), retry in %.2f s: %s",
                 n + 1, to, attempts, self.policy.max_attempts, delay_s, result.error,
             )  # fmt: skip
+            return False
         else:
             self._fail(part, result.error or "unknown error", result.error_code)
+        return True
 
     def _try_send(self, outbound: OutboundMessage) -> SendResult:
         try:

@@ -11,8 +11,9 @@ import typer
 from rich.console import Console
 
 from evals.bench.micro import run_micro
-from evals.bench.report import print_load, print_micro, write_json
+from evals.bench.report import print_load, print_micro, print_sends, write_json
 from evals.bench.run import LoadOptions, run_load
+from evals.bench.sends import run_sends
 
 PROBLEMS = ("lost", "duplicated", "out_of_order", "unexpected", "turns_timed_out",
             "partners_wrong_progress", "partners_unfinished")  # fmt: skip
@@ -35,6 +36,10 @@ def bench(
     faults: Annotated[bool, typer.Option(help="Inject faults during the load")] = False,
     micro: Annotated[bool, typer.Option(help="Time the engine alone (no HTTP)")] = False,
     micro_turns: Annotated[int, typer.Option(min=1, help="Turns in micro mode")] = 5000,
+    sends: Annotated[
+        int | None,
+        typer.Option(min=1, help="Time the send path alone: CPU per Twilio send and outbox part"),
+    ] = None,
     keyword_only: Annotated[
         bool, typer.Option(help="Only whole-message commands (the throughput scenario)")
     ] = False,
@@ -58,13 +63,16 @@ def bench(
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write JSON here")] = None,
 ) -> None:
     """Drive the real service through its signed Twilio webhook, or time the engine alone."""
-    if store is StoreKind.mongo and not micro and not os.environ.get("MONGODB_URI"):
+    if store is StoreKind.mongo and not (micro or sends) and not os.environ.get("MONGODB_URI"):
         raise typer.BadParameter("--store mongo needs MONGODB_URI", param_hint="--store")
     console = Console()
     results: dict[str, Any] = {}
     if micro:
         results["micro"] = run_micro(turns=micro_turns)
         print_micro(results["micro"], console)
+    elif sends is not None:
+        results["sends"] = run_sends(sends=sends)
+        print_sends(results["sends"], console)
     else:
         options = LoadOptions(
             partners=partners, llm_latency_ms=llm_latency_ms, processes=processes,

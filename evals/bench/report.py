@@ -39,6 +39,20 @@ def print_micro(result: dict[str, Any], console: Console) -> None:
     console.print(f"turns/s (one thread): {result['turns_per_s']}")
 
 
+def print_sends(result: dict[str, Any], console: Console) -> None:
+    """CPU per send and per delivered outbox part (best and median of the repeats)."""
+    table = Table(
+        title=f"Send path, CPU ms per send or part ({result['sends']} each, "
+        f"best and median of {result['repeats']} runs, this thread only)",
+        title_justify="left",
+    )
+    for column in ("what", "best ms", "median ms"):
+        table.add_column(column, justify="left" if column == "what" else "right")
+    for name, best in result["cpu_ms"].items():
+        table.add_row(name, str(best), str(result["cpu_ms_median"][name]))
+    console.print(table)
+
+
 def print_load(result: dict[str, Any], console: Console) -> None:
     """Latency, throughput, LLM use, memory, correctness and faults of one load run."""
     config = result["config"]

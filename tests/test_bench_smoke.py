@@ -78,3 +78,18 @@ def test_cli_refuses_mongo_without_a_uri(monkeypatch: pytest.MonkeyPatch) -> Non
     outcome = CliRunner().invoke(app, ["--store", "mongo", "--partners", "1"])
 
     assert outcome.exit_code == 2 and "MONGODB_URI" in outcome.output
+
+
+def test_cli_times_the_send_path(tmp_path: Path) -> None:
+    app = typer.Typer()
+    app.command()(bench)
+    out = tmp_path / "sends.json"
+
+    outcome = CliRunner().invoke(app, ["--sends", "30", "--json", str(out)])
+
+    assert outcome.exit_code == 0, outcome.output
+    assert "Send path" in outcome.output
+    result = json.loads(out.read_text())["sends"]
+    assert result["sends"] == 30 and len(result["cpu_ms"]) == 4
+    assert all(ms > 0 for ms in result["cpu_ms"].values())
+    assert result["cpu_ms"].keys() == result["cpu_ms_median"].keys()

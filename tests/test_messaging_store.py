@@ -260,3 +260,16 @@ def test_a_turn_queues_its_content_parts_with_their_template(store: MessagingSto
         ("Session 3 ...", None, None),
         ("[buttons]", "HX9", '{"1": "3"}'),
     ]
+
+
+def test_sqlite_without_returning_counts_attempts_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite before 3.35 has no UPDATE ... RETURNING: the transaction fallback is used."""
+    monkeypatch.setattr("store.sqlite_outbox.HAS_RETURNING", False)
+    store = SQLiteMessagingStore(tmp_path / "old.db")
+    store.record_inbound(inbound("SM1"))
+    store.complete_inbound("SM1", [OutboundPart(body="one")])
+    assert [store.record_attempt("SM1", 0) for _ in range(3)] == [1, 2, 3]
+    assert store.record_attempt("SM9", 0) == 0  # no such part
+    store.close()

@@ -3,7 +3,6 @@ background worker, from a durable mark, when a file or an email is due) and then
 
 from __future__ import annotations
 
-import multiprocessing
 import sqlite3
 import threading
 from datetime import timedelta
@@ -149,11 +148,23 @@ def test_certificates_from_before_the_publish_mark_are_not_sent_again(tmp_path: 
     quiz_store.close()
 
 
-def test_the_pdf_is_rendered_in_a_child_process() -> None:
+def test_the_pdf_is_rendered_in_a_child_process_replaced_when_it_dies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def not_here(certificate: Certificate, verify: str) -> bytes:
+        raise AssertionError("rendered in the service process")
+
+    monkeypatch.setattr(renderer, "render_pdf", not_here)
+    renderer.stop()
     pdf = renderer.render(_certificate(), "https://genie.example/verify/x", processes=1)
     assert pdf.startswith(b"%PDF")
-    children = multiprocessing.active_children()
-    assert children and all(
-        child.pid != multiprocessing.current_process().pid for child in children
-    )
+    pool = renderer._pool
+    assert pool is not None
+    child = pool.free.get_nowait()
+    assert child is not None and child.process.poll() is None
+    child.process.kill()  # crashed between two renders
+    child.process.wait()
+    pool.free.put(child)
+    again = renderer.render(_certificate("d" * 24), "https://genie.example/verify/y", processes=1)
+    assert again.startswith(b"%PDF") and again != pdf
     renderer.stop()

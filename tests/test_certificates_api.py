@@ -147,10 +147,14 @@ def test_quiz_analytics_and_csv(client: TestClient, store: SQLiteStore) -> None:
 
 
 def test_erasing_a_partner_erases_answers_feedback_and_certificates(
-    client: TestClient, store: SQLiteStore
+    client: TestClient, store: SQLiteStore, tmp_path: Path
 ) -> None:
     talk(Engine(store), ASHA, "Asha Rao", "5", "great")
+    code = _code(store)
+    assert client.get(f"/certificates/{code}.pdf", headers={}).status_code == 200
+    assert (tmp_path / "c" / f"{code}.pdf").exists()  # kept after the first request
     erased = client.delete(f"/api/admin/partners/{ASHA}").json()["deleted"]
+    assert not (tmp_path / "c" / f"{code}.pdf").exists()
     assert erased["quiz_answers"] == 21 and erased["certificates"] == 1
     assert erased["partner_feedback"] == 2
     quiz_store = quiz_store_for(store)

@@ -17,7 +17,8 @@ from pathlib import Path
 from agent.certificates import links
 from agent.certificates.renderer import render
 from agent.quiz.config import QuizConfig
-from store.quiz_store import Certificate
+from store.admin import erase_variants
+from store.quiz_store import Certificate, QuizStore
 
 log = logging.getLogger("genie.certificates")
 _LOCKS = [threading.Lock() for _ in range(32)]  # one render per code at a time, few locks
@@ -46,6 +47,14 @@ def forget_pdf(config: QuizConfig, code: str) -> None:
     path = links.pdf_path(config.certificate_dir, code)
     if path is not None:
         path.unlink(missing_ok=True)
+
+
+def forget_partner_pdfs(config: QuizConfig, quiz_store: QuizStore, phone: str) -> None:
+    """Delete the kept PDFs of every certificate of the phone (however it is written): before
+    a privacy erasure deletes their records."""
+    for variant in erase_variants(phone):
+        for certificate in quiz_store.certificates(str(variant)):
+            forget_pdf(config, certificate.code)
 
 
 def _read(path: Path | None) -> bytes | None:

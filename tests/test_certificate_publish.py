@@ -3,6 +3,8 @@ background worker, from a durable mark, when a file or an email is due) and then
 
 from __future__ import annotations
 
+import io
+import json
 import sqlite3
 import threading
 from datetime import timedelta
@@ -10,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.certificates import files, publish, renderer
+from agent.certificates import files, publish, render_worker, renderer
 from agent.certificates.files import certificate_pdf
+from agent.certificates.render_worker import ERROR, HEADER, OK
 from agent.engine import Engine
 from agent.quiz.config import QuizConfig, SmtpConfig
 from store.kb_files import sample_sessions
@@ -168,3 +171,16 @@ def test_the_pdf_is_rendered_in_a_child_process_replaced_when_it_dies(
     again = renderer.render(_certificate("d" * 24), "https://genie.example/verify/y", processes=1)
     assert again.startswith(b"%PDF") and again != pdf
     renderer.stop()
+
+
+def test_the_render_worker_answers_each_request_with_a_pdf_or_an_error() -> None:
+    good = json.dumps({"certificate": _certificate().model_dump(mode="json"), "verify": "/v/x"})
+    bad = json.dumps({"certificate": {"code": "short"}, "verify": "/v/x"})
+    requests = b"".join(HEADER.pack(len(r)) + r.encode() for r in (good, bad))
+    answers = io.BytesIO()
+    render_worker.serve(io.BytesIO(requests), answers)
+    out = io.BytesIO(answers.getvalue())
+    status, size = out.read(1), HEADER.unpack(out.read(HEADER.size))[0]
+    assert status == OK and out.read(size).startswith(b"%PDF")
+    status, size = out.read(1), HEADER.unpack(out.read(HEADER.size))[0]
+    assert status == ERROR and b"ValidationError" in out.read(size) and out.read() == b""

@@ -8,6 +8,7 @@ answer is one status byte (0 ok, 1 error), 4 bytes of length, then the PDF or th
 from __future__ import annotations
 
 import json
+import os
 import struct
 import sys
 from typing import BinaryIO
@@ -46,5 +47,14 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
         answers.flush()
 
 
+def main() -> None:
+    """Serve on stdin/stdout; anything else that writes to stdout goes to stderr instead, so
+    a stray print in a library cannot corrupt an answer."""
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    serve(sys.stdin.buffer, answers)
+
+
 if __name__ == "__main__":
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    main()

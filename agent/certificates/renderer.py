@@ -34,7 +34,11 @@ class RenderTimeout(RuntimeError):
 
 
 class RenderFailed(RuntimeError):
-    """The render process reported an error or died while rendering."""
+    """No render process could do it (it died, or could not start)."""
+
+
+class RenderError(RuntimeError):
+    """The render process could not render this certificate (its error, as text)."""
 
 
 class _Child:
@@ -57,7 +61,7 @@ class _Child:
         status = self._read(fd, 1, deadline)
         payload = self._read(fd, HEADER.unpack(self._read(fd, HEADER.size, deadline))[0], deadline)
         if status != OK:
-            raise RenderFailed(payload.decode(errors="replace"))
+            raise RenderError(payload.decode(errors="replace"))
         return payload
 
     @staticmethod
@@ -97,14 +101,17 @@ class _Pool:
         try:
             child = child if child and child.process.poll() is None else _Child()
             pdf = child.render(request, deadline)
-        except (RenderTimeout, RenderFailed, OSError) as exc:
+        except RenderError:  # the child is fine: the certificate could not be rendered
+            self.free.put(child)
+            raise
+        except Exception as exc:  # stuck, dead or unreachable: replace it
             log.error("certificate render process failed (%s); it is replaced", exc)
             if child is not None:
                 child.stop()
             self.free.put(None)
-            if isinstance(exc, OSError):
-                raise RenderFailed(str(exc)) from exc
-            raise
+            if isinstance(exc, RenderTimeout | RenderFailed):
+                raise
+            raise RenderFailed(str(exc)) from exc
         self.free.put(child)
         return pdf
 
@@ -133,7 +140,8 @@ def render(certificate: Certificate, verify_url: str, processes: int = 1) -> byt
     request = json.dumps({"certificate": certificate.model_dump(mode="json"), "verify": verify_url})
     try:
         return pool.render(request.encode())
-    except RenderFailed:  # no process could do it (logged): the PDF still gets made, here
+    except (RenderFailed, RenderError) as exc:  # the PDF still gets made (or fails) here
+        log.warning("certificate %s rendered in the service: %s", certificate.code, exc)
         return render_pdf(certificate, verify_url)
 
 

@@ -42,7 +42,7 @@ def create_app(
         app.state.engine = engine or build_engine(settings, app.state.store)
         start_whatsapp(app.state, settings, sender, messaging)
         start_reminders(app.state, settings)
-        resume_publishing(app.state.store, app.state.engine.trainer.quiz_config)
+        resume_publishing(app.state.store, app.state.engine)
         yield
         stop_reminders(app.state)
         stop_whatsapp(app.state)

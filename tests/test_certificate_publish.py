@@ -94,7 +94,9 @@ def test_a_certificate_marked_due_is_published_after_a_restart(
     reopened = SQLiteStore(tmp_path / "genie.db")  # the restart
     folder = tmp_path / "certs"
     config = QuizConfig(certificate_dir=str(folder))  # no public URL: the partner got the path
-    job = publish.resume_publishing(reopened, config)
+    engine = Engine(reopened)
+    engine.trainer.quiz_config = config
+    job = publish.resume_publishing(reopened, engine)
     assert job is not None and job.result(timeout=60) == 1
     assert (folder / f"{'c' * 24}.pdf").read_bytes().startswith(b"%PDF")
     done = quiz_store_for(reopened).get_certificate("c" * 24)

@@ -50,11 +50,15 @@ def publish_soon(quiz_store: QuizStore, config: QuizConfig) -> Future[int] | Non
     return _WORKER.submit(_sweep, quiz_store, config)
 
 
-def resume_publishing(store: TrainingStore, config: QuizConfig) -> Future[int] | None:
-    """At start-up: publish what a stopped process left due (None: nothing to look at)."""
+def resume_publishing(store: TrainingStore, engine: object) -> Future[int] | None:
+    """At start-up: publish what a stopped process left due, with the engine's certificate
+    settings (None: nothing to look at, e.g. a test's stand-in engine or store)."""
+    config = getattr(getattr(engine, "trainer", None), "quiz_config", None)
+    if not isinstance(config, QuizConfig):
+        return None
     try:
         quiz_store = quiz_store_for(store)
-    except TypeError:  # a store without certificates (a test double)
+    except TypeError:  # a store without certificates
         return None
     return publish_soon(quiz_store, config)
 

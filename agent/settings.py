@@ -168,6 +168,9 @@ class Settings(BaseSettings):
     quiz_max_attempts: int | None = Field(default=None, ge=1, description="unset: unlimited")
     programme_name: str = "Partner Training Programme"
     certificate_dir: str = "data/certificates"
+    certificate_render_processes: int = Field(
+        default=1, ge=0, le=8, description="child processes rendering PDFs; 0: in the service"
+    )
     smtp_host: str | None = None  # unset: no completion emails
     smtp_port: int = 587
     smtp_username: str | None = None

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from agent.bootstrap import build_engine
+from agent.certificates.publish import resume_publishing
 from agent.engine import Engine
 from agent.settings import Settings, get_settings
 from api.body_limit import BodyLimitMiddleware
@@ -41,6 +42,7 @@ def create_app(
         app.state.engine = engine or build_engine(settings, app.state.store)
         start_whatsapp(app.state, settings, sender, messaging)
         start_reminders(app.state, settings)
+        resume_publishing(app.state.store, app.state.engine)
         yield
         stop_reminders(app.state)
         stop_whatsapp(app.state)

@@ -7,6 +7,7 @@
 | Partner_Feedback | phone, time           | feedback(phone), erase                  |
 | Certificates     | code (unique)         | get_certificate, the verify page        |
 | Certificates     | phone, issued_at      | certificates(phone), erase              |
+| Certificates     | publish_due           | due_certificates (background publishing)|
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from store.mongo_indexes import _create
 from store.quiz_store import Certificate, Feedback, QuizAnswer
 
 log = logging.getLogger("genie.store")
-_TIMES = ("time", "completed_on", "issued_at", "revoked_at")
+_TIMES = ("time", "completed_on", "issued_at", "revoked_at", "publish_due")
 
 
 def _clean(doc: dict[str, Any]) -> dict[str, Any]:
@@ -61,6 +62,7 @@ class MongoQuizStore:
             _create(self._certificates, [("code", ASCENDING)], unique=True)
             pair = [("phone", ASCENDING), ("issued_at", DESCENDING)]
             _create(self._certificates, pair, unique=False)
+            _create(self._certificates, [("publish_due", ASCENDING)], unique=False)
 
     def record_answer(self, answer: QuizAnswer) -> None:
         """Append one quiz answer."""
@@ -112,3 +114,24 @@ class MongoQuizStore:
         with unavailable_on_error("certificates"):
             docs = list(self._certificates.find(query).sort([("issued_at", -1), ("_id", -1)]))
         return [Certificate(**_clean(d)) for d in docs]
+
+    def due_certificates(self, limit: int = 50) -> list[Certificate]:
+        """Certificates whose background publishing is still to do, soonest due first."""
+        with unavailable_on_error("due_certificates"):
+            found = self._certificates.find({"publish_due": {"$ne": None}})
+            docs = list(found.sort([("publish_due", 1)]).limit(limit))
+        return [Certificate(**_clean(d)) for d in docs]
+
+    def claim_certificate(self, code: str, now: datetime, until: datetime) -> bool:
+        """Take the publishing of a due certificate until `until`; False when it is not due
+        (done, or another worker holds it)."""
+        with unavailable_on_error("claim_certificate"):
+            result = self._certificates.update_one(
+                {"code": code, "publish_due": {"$lte": now}}, {"$set": {"publish_due": until}}
+            )
+        return result.modified_count == 1
+
+    def certificate_published(self, code: str) -> None:
+        """Mark the certificate's background publishing done."""
+        with unavailable_on_error("certificate_published"):
+            self._certificates.update_one({"code": code}, {"$set": {"publish_due": None}})

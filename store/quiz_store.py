@@ -45,6 +45,9 @@ class Certificate(BaseModel):
     issued_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
     replaces: str | None = None  # the code of the certificate this one reissued
+    # When its PDF file and the managers' email are due (set at issue, held by a worker while
+    # it publishes); None when done or nothing is to be done in the background.
+    publish_due: datetime | None = None
 
     @property
     def revoked(self) -> bool:
@@ -84,4 +87,17 @@ class QuizStore(Protocol):
 
     def certificates(self, phone: str | None = None) -> list[Certificate]:
         """Certificates, newest first; one partner's when given."""
+        ...
+
+    def due_certificates(self, limit: int = 50) -> list[Certificate]:
+        """Certificates whose background publishing is still to do, soonest due first."""
+        ...
+
+    def claim_certificate(self, code: str, now: datetime, until: datetime) -> bool:
+        """Take the publishing of a due certificate until `until`; False when it is not due
+        (done, or another worker holds it)."""
+        ...
+
+    def certificate_published(self, code: str) -> None:
+        """Mark the certificate's background publishing done."""
         ...

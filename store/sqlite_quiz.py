@@ -25,10 +25,12 @@ CREATE INDEX IF NOT EXISTS feedback_by_phone ON partner_feedback (phone, time);
 CREATE TABLE IF NOT EXISTS certificates (
     code TEXT PRIMARY KEY, phone TEXT NOT NULL, name TEXT NOT NULL, programme TEXT NOT NULL,
     completed_on TEXT NOT NULL, score INTEGER, issued_at TEXT NOT NULL, revoked_at TEXT,
-    replaces TEXT
+    replaces TEXT, publish_due TEXT
 );
 CREATE INDEX IF NOT EXISTS certificates_by_phone ON certificates (phone, issued_at);
 """
+# Tables made before certificates were published in the background lack publish_due.
+PUBLISH_INDEX = "CREATE INDEX IF NOT EXISTS certificates_to_publish ON certificates (publish_due)"
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -71,6 +73,12 @@ class SQLiteQuizStore(SQLiteDatabase):
 
     def __init__(self, source: str | Path | SQLiteDatabase, timeout_s: float = 5.0) -> None:
         super().__init__(source, SCHEMA, timeout_s)
+        with self._tx() as db:
+            if "publish_due" not in {
+                r["name"] for r in db.execute("PRAGMA table_info(certificates)")
+            }:
+                db.execute("ALTER TABLE certificates ADD COLUMN publish_due TEXT")
+            db.execute(PUBLISH_INDEX)
 
     def record_answer(self, answer: QuizAnswer) -> None:
         """Append one quiz answer."""
@@ -111,9 +119,10 @@ class SQLiteQuizStore(SQLiteDatabase):
         with self._tx() as db:
             db.execute(
                 "INSERT OR REPLACE INTO certificates (code, phone, name, programme, completed_on,"
-                " score, issued_at, revoked_at, replaces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " score, issued_at, revoked_at, replaces, publish_due)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (c.code, c.phone, c.name, c.programme, _ts(c.completed_on), c.score,
-                 _ts(c.issued_at), _ts(c.revoked_at), c.replaces),
+                 _ts(c.issued_at), _ts(c.revoked_at), c.replaces, _ts(c.publish_due)),
             )  # fmt: skip
 
     def get_certificate(self, code: str) -> Certificate | None:
@@ -127,6 +136,29 @@ class SQLiteQuizStore(SQLiteDatabase):
         rows = self._rows(f"SELECT * FROM certificates{where} ORDER BY issued_at DESC", params)
         return [_certificate(r) for r in rows]
 
+    def due_certificates(self, limit: int = 50) -> list[Certificate]:
+        """Certificates whose background publishing is still to do, soonest due first."""
+        rows = self._rows(
+            "SELECT * FROM certificates WHERE publish_due IS NOT NULL ORDER BY publish_due LIMIT ?",
+            (limit,),
+        )
+        return [_certificate(r) for r in rows]
+
+    def claim_certificate(self, code: str, now: datetime, until: datetime) -> bool:
+        """Take the publishing of a due certificate until `until`; False when it is not due
+        (done, or another worker holds it)."""
+        with self._tx() as db:
+            cursor = db.execute(
+                "UPDATE certificates SET publish_due = ? WHERE code = ? AND publish_due <= ?",
+                (_ts(until), code, _ts(now)),
+            )
+        return cursor.rowcount == 1
+
+    def certificate_published(self, code: str) -> None:
+        """Mark the certificate's background publishing done."""
+        with self._tx() as db:
+            db.execute("UPDATE certificates SET publish_due = NULL WHERE code = ?", (code,))
+
 
 def _feedback(row: sqlite3.Row) -> Feedback:
     thumbs = None if row["thumbs"] is None else bool(row["thumbs"])
@@ -136,6 +168,6 @@ def _feedback(row: sqlite3.Row) -> Feedback:
 
 def _certificate(row: sqlite3.Row) -> Certificate:
     data = dict(row)
-    for key in ("completed_on", "issued_at", "revoked_at"):
+    for key in ("completed_on", "issued_at", "revoked_at", "publish_due"):
         data[key] = _dt(data[key])
     return Certificate(**data)

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from agent.engine import Engine
 from api.main import create_app
+from store.models import utcnow
 from store.quiz_factory import quiz_store_for
 from store.sqlite_store import SQLiteStore
 from tests.admin_helpers import admin_settings, signed_in_client, talk
@@ -22,7 +23,12 @@ pytestmark = pytest.mark.usefixtures("partners")
 
 @pytest.fixture
 def client(tmp_path: Path, store: SQLiteStore) -> Iterator[TestClient]:
-    yield from signed_in_client(tmp_path, store, public_base_url="https://genie.example.com")
+    yield from signed_in_client(
+        tmp_path,
+        store,
+        public_base_url="https://genie.example.com",
+        certificate_dir=str(tmp_path / "c"),
+    )
 
 
 def _code(store: SQLiteStore) -> str:
@@ -61,10 +67,40 @@ def test_admins_list_revoke_and_reissue(client: TestClient, store: SQLiteStore) 
     assert client.post("/api/admin/certificates/nope/revoke").status_code == 404
 
 
+def test_revoking_deletes_the_kept_pdf_and_a_reissue_gets_a_fresh_one(
+    client: TestClient, store: SQLiteStore, tmp_path: Path
+) -> None:
+    code = _code(store)
+    kept = tmp_path / "c" / f"{code}.pdf"
+    old = client.get(f"/certificates/{code}.pdf", headers={}).content
+    assert kept.read_bytes() == old  # rendered on the first request, then kept
+    fresh = client.post(f"/api/admin/certificates/{code}/reissue", json={"name": "Asha R. Rao"})
+    new_code = fresh.json()["code"]
+    assert not kept.exists()  # the revoked certificate's PDF is not kept
+    assert client.get(f"/certificates/{code}.pdf", headers={}).status_code == 410
+    new = client.get(f"/certificates/{new_code}.pdf", headers={})
+    assert new.status_code == 200 and new.content.startswith(b"%PDF") and new.content != old
+    assert (tmp_path / "c" / f"{new_code}.pdf").read_bytes() == new.content
+
+
+def test_a_pdf_requested_before_the_background_work_ran_is_served(
+    client: TestClient, store: SQLiteStore, tmp_path: Path
+) -> None:
+    """Twilio may fetch the media URL before the worker has made the file: it is made now."""
+    quiz_store = quiz_store_for(store)
+    [certificate] = quiz_store.certificates(ASHA)
+    quiz_store.save_certificate(certificate.model_copy(update={"publish_due": utcnow()}))
+    pdf = client.get(f"/certificates/{certificate.code}.pdf", headers={})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert (tmp_path / "c" / f"{certificate.code}.pdf").read_bytes() == pdf.content
+
+
 def test_the_partner_gets_the_certificate_as_whatsapp_media(
     tmp_path: Path, store: SQLiteStore
 ) -> None:
-    settings = admin_settings(tmp_path, public_base_url="https://genie.example.com")
+    settings = admin_settings(
+        tmp_path, public_base_url="https://genie.example.com", certificate_dir=str(tmp_path / "c")
+    )
     with TestClient(create_app(settings=settings, store=store)) as client:
         engine = client.app.state.engine  # type: ignore[attr-defined]
         done = engine.handle_message
@@ -111,10 +147,14 @@ def test_quiz_analytics_and_csv(client: TestClient, store: SQLiteStore) -> None:
 
 
 def test_erasing_a_partner_erases_answers_feedback_and_certificates(
-    client: TestClient, store: SQLiteStore
+    client: TestClient, store: SQLiteStore, tmp_path: Path
 ) -> None:
     talk(Engine(store), ASHA, "Asha Rao", "5", "great")
+    code = _code(store)
+    assert client.get(f"/certificates/{code}.pdf", headers={}).status_code == 200
+    assert (tmp_path / "c" / f"{code}.pdf").exists()  # kept after the first request
     erased = client.delete(f"/api/admin/partners/{ASHA}").json()["deleted"]
+    assert not (tmp_path / "c" / f"{code}.pdf").exists()
     assert erased["quiz_answers"] == 21 and erased["certificates"] == 1
     assert erased["partner_feedback"] == 2
     quiz_store = quiz_store_for(store)

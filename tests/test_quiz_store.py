@@ -82,3 +82,32 @@ def test_certificates_round_trip_revoke_and_list(opener: Callable[[], QuizStore]
     assert got is not None and got.revoked and got.score == 93 and got.name == "Asha Rao"
     assert [c.code for c in again.certificates(PHONE)] == ["B" * 24, "A" * 24]
     assert again.certificates(OTHER) == [] and again.get_certificate("missing") is None
+
+
+def test_due_certificates_are_claimed_once_and_marked_published(
+    opener: Callable[[], QuizStore],
+) -> None:
+    store = opener()
+    now = utcnow()
+    base = Certificate(
+        code="D" * 24, phone=PHONE, name="Asha Rao", programme="Partner Training",
+        completed_on=now,
+    )  # fmt: skip
+    store.save_certificate(base.model_copy(update={"publish_due": now}))
+    store.save_certificate(
+        base.model_copy(update={"code": "E" * 24, "publish_due": now - timedelta(seconds=5)})
+    )
+    store.save_certificate(base.model_copy(update={"code": "F" * 24}))  # nothing to publish
+    again = opener()  # survives a restart
+    assert [c.code for c in again.due_certificates()] == ["E" * 24, "D" * 24]
+    lease = now + timedelta(minutes=5)
+    assert again.claim_certificate("D" * 24, now, lease) is True
+    assert opener().claim_certificate("D" * 24, now, lease) is False  # another worker holds it
+    assert again.claim_certificate("F" * 24, now, lease) is False  # nothing to do
+    held = again.get_certificate("D" * 24)
+    assert held is not None and held.publish_due is not None and held.publish_due > now
+    assert again.claim_certificate("D" * 24, lease, lease + timedelta(minutes=5)) is True  # expired
+    again.certificate_published("D" * 24)
+    assert [c.code for c in opener().due_certificates()] == ["E" * 24]
+    done = opener().get_certificate("D" * 24)
+    assert done is not None and done.publish_due is None and done.name == "Asha Rao"

@@ -51,15 +51,20 @@ def issue(
     programme: str,
     name: str | None = None,
     pending: Sequence[QuizAnswer] = (),
+    publish: bool = False,
 ) -> Certificate:
-    """Create and store a certificate for a partner who completed the training."""
+    """Create and store a certificate for a partner who completed the training; `publish`
+    marks it for the background work (its file, the managers' email: publish.py)."""
+    now = utcnow()
     certificate = Certificate(
         code=new_code(),
         phone=progress.phone,
         name=(name or progress.name or progress.phone).strip(),
         programme=programme,
-        completed_on=progress.completed_at or utcnow(),
+        completed_on=progress.completed_at or now,
         score=average_score(quiz_store, progress.phone, sessions, progress.started_at, pending),
+        issued_at=now,
+        publish_due=now if publish else None,
     )
     quiz_store.save_certificate(certificate)
     return certificate
@@ -88,6 +93,7 @@ def reissue(quiz_store: QuizStore, code: str, name: str | None = None) -> Certif
             "issued_at": utcnow(),
             "revoked_at": None,
             "replaces": old.code,
+            "publish_due": None,  # an admin's correction: no new email (its PDF: on request)
         }
     )
     quiz_store.save_certificate(new)

@@ -14,6 +14,7 @@ import segno
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from agent.certificates.latin_fonts import latin_copy
 from agent.certificates.shaping import FALLBACK_FAMILY, enable_complex_scripts
 from store.quiz_store import Certificate
 
@@ -21,9 +22,14 @@ FONTS = Path(__file__).parent / "fonts"
 _INK, _ACCENT, _MUTED = (33, 37, 41), (20, 110, 90), (110, 117, 125)
 
 
+def _indic(ch: str) -> bool:
+    """True for characters of the scripts DejaVu Sans lacks (Indic: U+0900-0DFF)."""
+    return "\u0900" <= ch <= "\u0dff"
+
+
 def _needs_shaping(text: str) -> bool:
-    """True when the text has characters of the scripts DejaVu Sans lacks (Indic: U+0900-0DFF)."""
-    return any("\u0900" <= ch <= "\u0dff" for ch in text)
+    """True when the text has characters only the Devanagari fallback font can draw."""
+    return any(_indic(ch) for ch in text)
 
 
 def _covered(pdf: FPDF, text: str) -> str:
@@ -43,12 +49,35 @@ def _line(pdf: FPDF, text: str, size: int, style: str = "", color=_INK, gap: flo
     pdf.ln(gap)
 
 
+Line = tuple[str, int, str, tuple[int, int, int], float]
+
+
+def _lines(certificate: Certificate) -> list[Line]:
+    """The centred lines of the page: text, size, style, colour and the gap after it."""
+    day = certificate.completed_on.strftime("%d %B %Y")
+    lines: list[Line] = [
+        (certificate.programme, 20, "B", _ACCENT, 10),
+        ("CERTIFICATE OF COMPLETION", 28, "B", _INK, 12),
+        ("This certifies that", 14, "", _MUTED, 6),
+        (certificate.name, 30, "B", _INK, 8),
+        ("has successfully completed the training programme", 14, "", _MUTED, 10),
+        (f"Completed on {day}", 14, "", _INK, 4),
+    ]
+    if certificate.score is not None:
+        lines.append((f"Average quiz score: {certificate.score}%", 14, "", _INK, 4))
+    return lines
+
+
 def render_pdf(certificate: Certificate, verify_url: str) -> bytes:
     """The certificate as PDF bytes; the QR code links to `verify_url`."""
+    lines = _lines(certificate)
+    footer = [f"Verification code: {certificate.code}", f"Verify at {verify_url}"]
+    # What DejaVu must draw (Indic letters go to the fallback font): the Latin copy when it can.
+    every_text = "".join(ch for ch in "".join([*(t[0] for t in lines), *footer]) if not _indic(ch))
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("DejaVu", "", str(latin_copy(FONTS / "DejaVuSans.ttf", every_text)))
+    pdf.add_font("DejaVu", "B", str(latin_copy(FONTS / "DejaVuSans-Bold.ttf", every_text)))
     if _needs_shaping(certificate.name + certificate.programme):
         enable_complex_scripts(pdf)  # two more fonts to load and subset: only when needed
     pdf.set_title(f"{certificate.programme}: certificate of completion")
@@ -59,15 +88,8 @@ def render_pdf(certificate: Certificate, verify_url: str) -> bytes:
     pdf.set_line_width(0.4)
     pdf.rect(14, 14, 269, 182)
     pdf.set_y(32)
-    _line(pdf, certificate.programme, 20, "B", _ACCENT, 10)
-    _line(pdf, "CERTIFICATE OF COMPLETION", 28, "B", _INK, 12)
-    _line(pdf, "This certifies that", 14, "", _MUTED, 6)
-    _line(pdf, certificate.name, 30, "B", _INK, 8)
-    _line(pdf, "has successfully completed the training programme", 14, "", _MUTED, 10)
-    day = certificate.completed_on.strftime("%d %B %Y")
-    _line(pdf, f"Completed on {day}", 14, "", _INK, 4)
-    if certificate.score is not None:
-        _line(pdf, f"Average quiz score: {certificate.score}%", 14, "", _INK, 4)
+    for text, size, style, color, gap in lines:
+        _line(pdf, text, size, style, color, gap)
     qr = io.BytesIO()
     segno.make(verify_url, error="m").save(qr, kind="png", scale=6, border=1)
     qr.seek(0)
@@ -75,7 +97,7 @@ def render_pdf(certificate: Certificate, verify_url: str) -> bytes:
     pdf.set_xy(20, 176)
     pdf.set_font("DejaVu", "", 9)
     pdf.set_text_color(*_MUTED)
-    pdf.cell(0, 5, f"Verification code: {certificate.code}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 5, footer[0], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_x(20)
-    pdf.cell(0, 5, f"Verify at {verify_url}")
+    pdf.cell(0, 5, footer[1])
     return bytes(pdf.output())

@@ -29,7 +29,8 @@ class QuizConfig:
     max_attempts: int | None = None  # None: unlimited
     programme: str = "Partner Training Programme"
     public_base_url: str | None = None
-    certificate_dir: str | None = None  # None: PDFs are made on request only
+    certificate_dir: str | None = None  # None: PDFs are made on every request, not kept
+    render_processes: int = 1  # child processes rendering PDFs; 0: in the calling thread
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
 
     @classmethod
@@ -51,5 +52,6 @@ class QuizConfig:
             programme=s.programme_name,
             public_base_url=s.public_base_url,
             certificate_dir=s.certificate_dir,
+            render_processes=s.certificate_render_processes,
             smtp=smtp,
         )

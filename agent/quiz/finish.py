@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from agent.certificates import links
 from agent.certificates.issue import issue, valid_certificate
-from agent.certificates.publish import publish_in_background
+from agent.certificates.publish import needs_publishing, publish_soon
 from agent.messages import Reply
 from agent.quiz.records import pending_answers
 from prompts import message
@@ -50,10 +50,14 @@ def finish_training(
     quiz_store = quiz_store_for(trainer.store)
     certificate = valid_certificate(quiz_store, phone)
     if certificate is None:
-        programme = trainer.quiz_config.programme
+        config = trainer.quiz_config
         pending = pending_answers(trainer.store)
-        certificate = issue(quiz_store, progress, sessions, programme, pending=pending)
-        publish_in_background(trainer.quiz_config, certificate)
+        publish = needs_publishing(config)  # else nothing renders until the PDF is fetched
+        certificate = issue(
+            quiz_store, progress, sessions, config.programme, pending=pending, publish=publish
+        )
+        if publish:
+            publish_soon(quiz_store, config)
     replies = [*replies, certificate_reply(trainer, certificate)]
     if not quiz_store.feedback(phone):
         progress = trainer.store.update_progress(phone, ProgressUpdate(pending=FEEDBACK_RATING))

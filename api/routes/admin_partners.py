@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
+from agent.certificates.files import forget_partner_pdfs
 from api.admin.auth import require_admin
 from api.admin.errors import StoreErrorsRoute
 from api.admin.schemas import (
@@ -19,7 +20,15 @@ from api.admin.schemas import (
     SessionProgress,
     Transcript,
 )
-from api.deps import AdminDep, AdminStoreDep, PartnerPhoneDep, SettingsDep, StoreDep
+from api.deps import (
+    AdminDep,
+    AdminStoreDep,
+    EngineDep,
+    PartnerPhoneDep,
+    QuizStoreDep,
+    SettingsDep,
+    StoreDep,
+)
 from api.whatsapp.rate_limit import RATE_LIMITED
 from store.audit import partner_tag, record
 from store.base import TrainingStore
@@ -199,10 +208,17 @@ def reset_partner(
 
 @router.delete("/partners/{phone}")
 def erase_partner(
-    phone: PartnerPhoneDep, admin_store: AdminStoreDep, admin: AdminDep, settings: SettingsDep
+    phone: PartnerPhoneDep,
+    admin_store: AdminStoreDep,
+    admin: AdminDep,
+    settings: SettingsDep,
+    quiz_store: QuizStoreDep,
+    engine: EngineDep,
 ) -> EraseOut:
     """Privacy erasure: delete every record about the phone (progress, chats, the CRM lead,
-    WhatsApp inbox/outbox) in every table or collection. Repeating it deletes nothing more."""
+    WhatsApp inbox/outbox, certificates and their kept PDFs) in every table or collection.
+    Repeating it deletes nothing more."""
+    forget_partner_pdfs(engine.trainer.quiz_config, quiz_store, phone)
     deleted = admin_store.erase_partner(phone)
     # Neither the log nor the activity list may keep the number it just erased, not even a
     # plain hash of it: a keyed fingerprint or nothing (earlier audit entries went with it).

@@ -9,11 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
+from agent.certificates.files import forget_pdf
 from agent.certificates.issue import reissue, revoke
 from agent.quiz.analytics import QuizAnalytics, quiz_analytics
 from api.admin.auth import require_admin
 from api.admin.errors import StoreErrorsRoute
-from api.deps import QuizStoreDep, StoreDep
+from api.deps import EngineDep, QuizStoreDep, StoreDep
 from store.quiz_store import Certificate
 
 router = APIRouter(
@@ -80,18 +81,22 @@ def list_certificates(
 
 
 @router.post("/certificates/{code}/revoke")
-def revoke_certificate(code: str, quiz_store: QuizStoreDep) -> Certificate:
+def revoke_certificate(code: str, quiz_store: QuizStoreDep, engine: EngineDep) -> Certificate:
     """Revoke a certificate: its verification page says so and its PDF is gone."""
     revoked = revoke(quiz_store, code)
     if revoked is None:
         raise HTTPException(404, "no certificate with this code")
+    forget_pdf(engine.trainer.quiz_config, code)
     return revoked
 
 
 @router.post("/certificates/{code}/reissue")
-def reissue_certificate(code: str, body: Reissue, quiz_store: QuizStoreDep) -> Certificate:
+def reissue_certificate(
+    code: str, body: Reissue, quiz_store: QuizStoreDep, engine: EngineDep
+) -> Certificate:
     """Revoke a certificate and issue its replacement (e.g. with a corrected name)."""
     new = reissue(quiz_store, code, body.name)
     if new is None:
         raise HTTPException(404, "no certificate with this code")
+    forget_pdf(engine.trainer.quiz_config, code)
     return new

@@ -7,8 +7,8 @@ from html import escape
 from fastapi import APIRouter, HTTPException, Response
 from fastapi.responses import HTMLResponse
 
-from agent.certificates import links
-from agent.certificates.pdf import render_pdf
+from agent.certificates.files import certificate_pdf as kept_or_rendered
+from agent.certificates.renderer import RenderTimeout
 from api.deps import EngineDep, QuizStoreDep
 from store.quiz_store import Certificate
 
@@ -31,13 +31,19 @@ def _known(quiz_store: QuizStoreDep, code: str) -> Certificate:
 
 @router.get("/certificates/{code}.pdf", response_class=Response)
 def certificate_pdf(code: str, quiz_store: QuizStoreDep, engine: EngineDep) -> Response:
-    """The certificate PDF, made from its record (a revoked one is gone: 410)."""
+    """The certificate PDF (a revoked one is gone: 410): rendered from its record on the first
+    request (Twilio's fetch of the media URL, usually) and kept, so later ones read the file."""
     certificate = _known(quiz_store, code)
     if certificate.revoked:
         raise HTTPException(410, "this certificate was revoked")
-    verify = links.verify_url(engine.trainer.quiz_config.public_base_url, code)
+    try:
+        pdf = kept_or_rendered(engine.trainer.quiz_config, certificate)
+    except RenderTimeout as exc:
+        raise HTTPException(
+            503, "the certificate is being prepared", {"Retry-After": "10"}
+        ) from exc
     headers = {"Content-Disposition": f'inline; filename="certificate-{code}.pdf"'}
-    return Response(render_pdf(certificate, verify), media_type="application/pdf", headers=headers)
+    return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 @router.get("/verify/{code}", response_class=HTMLResponse)

@@ -12,11 +12,7 @@ import time
 from typing import Any
 
 from langchain.agents import create_agent
-from langchain.agents.middleware import (
-    AgentMiddleware,
-    InputAgentState,
-    ModelCallLimitMiddleware,
-)
+from langchain.agents.middleware import AgentMiddleware, InputAgentState
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import SecretStr
@@ -55,9 +51,7 @@ class LLMInterpreter:
                 settings.llm_timeout_s,
                 settings.llm_max_retries,
                 LLMGate(settings.llm_concurrency),
-            ),
-            ModelCallLimitMiddleware(
-                run_limit=settings.llm_max_calls_per_turn, exit_behavior="end"
+                max_calls=settings.llm_max_calls_per_turn,
             ),
         ]
         self.agent = create_agent(

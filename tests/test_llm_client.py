@@ -12,8 +12,10 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
+from agent import llm_agent
 from agent.llm_client import LeanChatOpenAI
 from evals.fakes.openai_server import FakeOpenAI, text
+from tests.llm_helpers import settings
 from tools import described_tools
 
 CHAT = [
@@ -81,3 +83,14 @@ def test_structured_output_requests_keep_the_ordinary_path(server: FakeOpenAI) -
     client = _client(LeanChatOpenAI, server)
     payload = client._get_request_payload(CHAT, response_format={"type": "json_object"})
     assert len(payload["messages"]) == len(CHAT) and "extra_body" not in payload
+
+
+def test_the_interpreter_uses_the_lean_client_with_a_timeout_and_bounded_retries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built: list[Any] = []
+    monkeypatch.setattr(llm_agent, "LLMInterpreter", lambda _settings, model: built.append(model))
+    llm_agent.build_llm_interpreter(settings(llm_timeout_s=5, llm_max_retries=1))
+    (client,) = built
+    assert isinstance(client, LeanChatOpenAI)
+    assert (client.request_timeout, client.max_retries) == (5, 1)

@@ -4,35 +4,43 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import threading
 from collections.abc import Sequence
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from agent.settings import Settings
 
 log = logging.getLogger("genie.dense")
 RRF_K = 60  # reciprocal-rank-fusion constant (Cormack et al.): damps the top ranks' weight
+SIMILARITY_DIGITS = 12  # cosines closer than this are ties (float rounding is ~1e-16)
+_KEPT_MATRICES = 4  # one per language's passage list in use, plus a spare while content changes
 
 
 def _key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=False))
-    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
-    return dot / norm if norm else 0.0
+def unit_rows(vectors: Sequence[Sequence[float]]) -> np.ndarray:
+    """The vectors as rows of length 1 (a zero vector stays zero: it matches nothing)."""
+    matrix = np.asarray(vectors, dtype=np.float64).reshape(len(vectors), -1)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
 class DenseRanker:
     """Ranks passages by embedding similarity; each distinct passage text is embedded once
-    (cached in memory by a hash of its text, so a content edit embeds only what changed)."""
+    (cached in memory by a hash of its text, so a content edit embeds only what changed).
+
+    A question costs one embedding call and one matrix product: the passages' unit vectors
+    are kept as a matrix per passage list, rebuilt only when the list changes.
+    """
 
     def __init__(self, embeddings: Embeddings) -> None:
         self.embeddings = embeddings
         self._vectors: dict[str, list[float]] = {}
+        self._matrices: dict[tuple[str, ...], np.ndarray] = {}
         self._lock = threading.Lock()
 
     def _passage_vectors(self, texts: Sequence[str]) -> list[list[float]]:
@@ -45,16 +53,33 @@ class DenseRanker:
         with self._lock:
             return [self._vectors[_key(t)] for t in texts]
 
+    def _passage_matrix(self, texts: Sequence[str]) -> np.ndarray:
+        """The unit vectors of `texts` as rows (cached per passage list)."""
+        key = tuple(texts)
+        with self._lock:
+            matrix = self._matrices.get(key)
+        if matrix is None:
+            matrix = unit_rows(self._passage_vectors(texts))
+            with self._lock:
+                while len(self._matrices) >= _KEPT_MATRICES:
+                    self._matrices.pop(next(iter(self._matrices)))  # the oldest
+                self._matrices[key] = matrix
+        return matrix
+
     def rank(self, query: str, texts: Sequence[str]) -> list[int] | None:
-        """Indexes of `texts`, most similar to `query` first; None when the API fails."""
+        """Indexes of `texts`, most similar (cosine) to `query` first; None when the API fails."""
+        if not texts:
+            return []
         try:
-            vectors = self._passage_vectors(texts)
-            asked = self.embeddings.embed_query(query)
+            matrix = self._passage_matrix(texts)
+            asked = unit_rows([self.embeddings.embed_query(query)])[0]
+            similarity = matrix @ asked  # ValueError when the sizes differ: a bad answer
         except Exception as exc:  # any API failure: lexical ranking still answers
             log.warning("embeddings unavailable, lexical ranking only: %s", exc)
             return None
-        similarity = [_cosine(asked, v) for v in vectors]
-        return sorted(range(len(texts)), key=lambda i: similarity[i], reverse=True)
+        # Scores equal but for rounding (common with short texts) rank in passage order.
+        rounded = np.round(similarity, SIMILARITY_DIGITS)
+        return [int(i) for i in np.argsort(-rounded, kind="stable")]
 
     @property
     def cached(self) -> int:

@@ -12,19 +12,15 @@ import time
 from typing import Any
 
 from langchain.agents import create_agent
-from langchain.agents.middleware import (
-    AgentMiddleware,
-    InputAgentState,
-    ModelCallLimitMiddleware,
-)
+from langchain.agents.middleware import AgentMiddleware, InputAgentState
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
-from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
 from agent import llm_prompts, render
 from agent.grounding import Verdict, judge
 from agent.intents import Intent
+from agent.llm_client import LeanChatOpenAI
 from agent.llm_gate import LLMGate
 from agent.llm_guard import TurnGuard
 from agent.messages import Reply
@@ -55,9 +51,7 @@ class LLMInterpreter:
                 settings.llm_timeout_s,
                 settings.llm_max_retries,
                 LLMGate(settings.llm_concurrency),
-            ),
-            ModelCallLimitMiddleware(
-                run_limit=settings.llm_max_calls_per_turn, exit_behavior="end"
+                max_calls=settings.llm_max_calls_per_turn,
             ),
         ]
         self.agent = create_agent(
@@ -138,7 +132,7 @@ def _final_text(messages: list[BaseMessage]) -> str:
 
 def build_llm_interpreter(settings: Settings, model: BaseChatModel | None = None) -> LLMInterpreter:
     """The interpreter for `settings`; `model` replaces the OpenAI client (tests, evals replay)."""
-    chat_model = model or ChatOpenAI(
+    chat_model = model or LeanChatOpenAI(
         model=settings.openai_model,
         base_url=settings.openai_base_url,
         api_key=SecretStr(settings.openai_api_key or "not-needed"),  # local servers need one too

@@ -17,6 +17,7 @@ from agent.llm_gate import LLMBusy, LLMGate
 from agent.turn_context import TurnContext
 
 MIN_CALL_SECONDS = 1.0  # below this, a model call cannot finish: fall back instead
+DEFAULT_MAX_CALLS = 3  # Settings.llm_max_calls_per_turn's default
 RETRY_PAUSE_S = 1.0  # the OpenAI client waits ~0.5-1 s before its retry
 DEFAULT_CONCURRENCY = 32  # Settings.llm_concurrency's default
 
@@ -26,7 +27,13 @@ class UnusableReply(RuntimeError):
 
 
 class TurnGuard(AgentMiddleware[Any, TurnContext]):
-    """Per call: prompt for the phase, time budget, reply validation, call and token counts."""
+    """Per call: prompt for the phase, time budget, call limit, reply validation, call and
+    token counts.
+
+    The call limit lives here rather than in LangChain's ModelCallLimitMiddleware, whose
+    before- and after-model hooks add two graph steps to every model call (about a fifth of
+    a navigation turn's CPU) to count what `TurnContext.calls` already counts.
+    """
 
     def __init__(
         self,
@@ -34,12 +41,14 @@ class TurnGuard(AgentMiddleware[Any, TurnContext]):
         timeout_s: float,
         max_retries: int,
         gate: LLMGate | None = None,
+        max_calls: int = DEFAULT_MAX_CALLS,
     ) -> None:
         super().__init__()
         self.known_tools = {t.name: t for t in tools}
         self.timeout_s = timeout_s
         self.attempts = 1 + max_retries
         self.gate = gate or LLMGate(DEFAULT_CONCURRENCY)
+        self.max_calls = max_calls
 
     def wrap_model_call(
         self,
@@ -51,6 +60,11 @@ class TurnGuard(AgentMiddleware[Any, TurnContext]):
         if ctx.outcome is not None:
             # A tool already produced the reply (e.g. nothing found): no model call needed.
             return ModelResponse(result=[AIMessage(content="")])
+        if ctx.calls >= self.max_calls:
+            # End the run with no tool call: the interpreter falls back as for any reply it
+            # cannot use (or keeps a tool's reply that already stands).
+            limit = f"Model call limit reached ({ctx.calls}/{self.max_calls} in this turn)."
+            return ModelResponse(result=[AIMessage(content=limit)])
         remaining = ctx.deadline - time.monotonic()
         if remaining < MIN_CALL_SECONDS:
             raise UnusableReply(f"turn time budget spent before model call {ctx.calls + 1}")

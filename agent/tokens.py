@@ -106,6 +106,7 @@ def encoding_for(model: str) -> tiktoken.Encoding:
     return _encoding(encoding_name_for(model))
 
 
+@lru_cache(maxsize=4096)  # the same texts come back every turn: session texts, chat lines
 def count_tokens(text: str, model: str = DEFAULT_MODEL) -> int:
     """Count the tokens of ``text``; special-token text is counted as plain text."""
     return len(encoding_for(model).encode(text, disallowed_special=()))
@@ -154,6 +155,7 @@ def count_message_tokens(
     return REPLY_PRIMING_TOKENS + sum(_message_cost(m, model) for m in messages)
 
 
+@lru_cache(maxsize=2048)  # a chat line of Genie's is often a whole session text, cut each turn
 def truncate_to_tokens(text: str, max_tokens: int, model: str = DEFAULT_MODEL) -> str:
     """Shorten ``text`` to at most ``max_tokens`` tokens at a word boundary, ending in "…"."""
     if count_tokens(text, model) <= max_tokens:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from langchain_core.embeddings import Embeddings
 
+from agent import dense
 from agent.dense import DenseRanker, build_dense_ranker, fuse
 from agent.engine import Engine
 from agent.retrieval import KnowledgeIndex
 from agent.settings import Settings
+from evals.fakes.embeddings import vector
 from evals.fakes.openai_server import FakeOpenAI, error
 from store.kb_files import sample_sessions
 from store.sqlite_store import SQLiteStore
@@ -70,3 +73,55 @@ def test_fuse_adds_reciprocal_ranks() -> None:
     fused = fuse([0, 1, 2], [2, 1, 0])
     assert fused[1] == pytest.approx(2 / 62)
     assert fused[0] == fused[2] == pytest.approx(1 / 61 + 1 / 63)
+
+
+class _CountingEmbeddings(Embeddings):
+    """Fixed vectors by text (the fake server's), counting what is asked."""
+
+    def __init__(self) -> None:
+        self.documents: list[str] = []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.documents += texts
+        return [vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return vector(text)
+
+
+def _top(ranker: DenseRanker, query: str, texts: list[str]) -> int:
+    ranked = ranker.rank(query, texts)
+    assert ranked is not None
+    return ranked[0]
+
+
+def test_passage_vectors_are_prepared_once_per_passage_list(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    embeddings = _CountingEmbeddings()
+    ranker = DenseRanker(embeddings)
+    texts = ["quotes are valid for seven days", "the MOQ is 500 kg per grade", "KYC help"]
+    first = ranker.rank("how long is a quote valid", texts)
+    # Later questions on the same passages reuse the prepared matrix: no hashing, no lookups.
+    monkeypatch.setattr(dense, "_key", lambda _text: pytest.fail("passages prepared again"))
+    assert first is not None and first[0] == 0
+    assert ranker.rank("how long is a quote valid", texts) == first
+    assert _top(ranker, "minimum order 500 kg", texts) == 1
+    monkeypatch.undo()
+    # A content edit: a new matrix, and only the changed passage is embedded.
+    edited = [*texts[:2], "KYC help: write to support"]
+    assert _top(ranker, "write to support about KYC", edited) == 2
+    assert embeddings.documents == [*texts, edited[2]]
+
+
+def test_ranking_is_by_cosine_and_ties_keep_the_passage_order() -> None:
+    ranker = DenseRanker(_CountingEmbeddings())
+    texts = ["red blue", "green", "blue red", "red blue green", ""]
+    # "red blue" and "blue red" embed alike: a tie, in passage order; an empty text last.
+    assert ranker.rank("red blue", texts) == [0, 2, 3, 1, 4]
+    assert ranker.rank("anything", []) == []
+
+
+def test_unit_rows_normalise_and_leave_zero_vectors_at_zero() -> None:
+    rows = dense.unit_rows([[3.0, 4.0], [0.0, 0.0]])
+    assert rows.tolist() == [[0.6, 0.8], [0.0, 0.0]]

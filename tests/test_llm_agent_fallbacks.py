@@ -10,10 +10,11 @@ from agent.bootstrap import build_interpreter
 from agent.intents import Intent
 from agent.llm_agent import LLMInterpreter
 from store.base import StoreUnavailable
-from store.models import TrainingSession
+from store.models import ProgressUpdate, TrainingSession
 from store.sqlite_store import SQLiteStore
+from tests.conversation import Conversation
 from tests.fakes.chat_models import scripted, tool_call_message
-from tests.llm_helpers import partner_on, settings
+from tests.llm_helpers import PHONE, agent_engine, partner_on, settings
 
 
 def two_calls() -> AIMessage:
@@ -135,3 +136,26 @@ def test_store_outage_in_a_tool_is_not_hidden_by_a_fallback(
 def test_provider_none_means_no_interpreter_and_openai_builds_one() -> None:
     assert build_interpreter(settings(llm_provider="none")) is None
     assert isinstance(build_interpreter(settings(openai_api_key="sk-test")), LLMInterpreter)
+
+
+def test_the_call_limit_ends_the_run_without_another_model_call(store: SQLiteStore) -> None:
+    # LLM_MAX_CALLS_PER_TURN=1: the search runs, the answer call is never made and the
+    # deterministic extract answers instead.
+    search = tool_call_message("search_training", {"query": "minimum order quantity"})
+    model = scripted(search, AIMessage("It is 500 kg (from Session 3)"))
+    store.update_progress(
+        PHONE,
+        ProgressUpdate(name="Asha", training_started=True, in_training_mode=True,
+                       current_section=3, add_completed=[1, 2]),
+    )  # fmt: skip
+    engine = agent_engine(store, model, llm_max_calls_per_turn=1)
+    result = Conversation(engine, store, phone=PHONE).turn("what's MOQ again?")
+    assert len(model.prompts) == 1 and result.llm_calls == 1
+    assert "500 kg per grade" in result.replies[0].text and "Session 3" in result.replies[0].text
+
+
+def test_the_agent_graph_is_model_and_tools_only() -> None:
+    # Every node is a graph step paid on each model call (~1-2 ms of CPU): the call limit,
+    # the prompts and the checks all live in TurnGuard's wrap_model_call.
+    interpreter = LLMInterpreter(settings(), scripted("unused"))
+    assert set(interpreter.agent.nodes) == {"__start__", "model", "tools"}

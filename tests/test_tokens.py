@@ -46,7 +46,8 @@ def offline_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.setattr(socket, "getaddrinfo", _no_network)
     # Forget encodings loaded by earlier tests so they must be read from this cache.
     monkeypatch.setattr(tiktoken.registry, "ENCODINGS", {})
-    tokens._encoding.cache_clear()
+    for cached in (tokens._encoding, tokens.count_tokens, tokens.truncate_to_tokens):
+        cached.cache_clear()  # memoised counts would hide a missing tokenizer file
     yield cache
     tokens._encoding.cache_clear()
 
@@ -226,3 +227,17 @@ def test_trim_history_accepts_dicts() -> None:
     kept = tokens.trim_history(history, 20)
     assert kept == history[1:]
     assert tokens.trim_history(history, 20, keep_system=False) == history[1:]
+
+
+def test_repeated_texts_are_not_tokenised_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Genie's chat lines are whole session texts, shortened for the model on every turn.
+    text = "Session 3 covers quotes, pricing and the MOQ of 500 kg per grade. " * 40
+    short = tokens.truncate_to_tokens(text, 60, "gpt-4o-mini")
+    count = tokens.count_tokens(text, "gpt-4o-mini")
+    monkeypatch.setattr(tokens, "encoding_for", lambda _m: pytest.fail("tokenised again"))
+    assert tokens.truncate_to_tokens(text, 60, "gpt-4o-mini") == short
+    assert tokens.count_tokens(text, "gpt-4o-mini") == count
+    monkeypatch.undo()
+    # Another text (an edited session) is tokenised afresh.
+    edited = text.replace("500", "600")
+    assert tokens.truncate_to_tokens(edited, 60, "gpt-4o-mini") != short

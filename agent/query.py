@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from agent.synonyms import readings
 from agent.terms import Lexicon, lexicon, sound, stem, words
 
 ALIAS_WEIGHT_IN_VOCAB = 0.5  # the partner's own word is in the content: its aliases count less
 TYPO_WEIGHT = 0.8  # a word read as a typo of a content word
+SYNONYM_WEIGHT = 0.6  # a WordNet synonym or derived form of a word the content never uses
 _MIN_TYPO_LENGTH = 6  # shorter words have too many neighbours one edit away ("match", "march")
 
 
@@ -152,5 +154,7 @@ def parse_query(text: str, in_vocab: Callable[[str], bool], vocabulary: list[str
             fixed = family or (stem(f) if (f := _typo_fix(word, vocabulary)) else None)
             if fixed is not None:
                 alts.append(Alternative((fixed,), TYPO_WEIGHT))
+            else:
+                alts += [Alternative(s, w * SYNONYM_WEIGHT) for s, w in readings(word, in_vocab)]
         query.slots.append(Slot(word, tuple(alts)))
     return query

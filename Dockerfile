@@ -7,6 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
+# WordNet 3.0 database files (Debian wordnet-base, ~30 MB): synonyms for partners' words
+# the training content never uses (agent/synonyms.py).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends wordnet-base \
+    && rm -rf /var/lib/apt/lists/*
 # Dependencies first, from pyproject.toml alone: this layer stays cached until the
 # dependencies change, so a code change does not reinstall them.
 COPY pyproject.toml ./

@@ -89,6 +89,17 @@ def _word_family(word: str, in_vocab: Callable[[str], bool]) -> str | None:
     return None
 
 
+def _compound(word: str, in_vocab: Callable[[str], bool]) -> tuple[str, ...] | None:
+    """Two content words written as one ("cutoff" -> cut off, "salesteam" -> sales team)."""
+    if not word.isascii() or not word.isalpha():
+        return None
+    for cut in range(3, len(word) - 2):
+        parts = (stem(word[:cut]), stem(word[cut:]))
+        if all(in_vocab(p) for p in parts):
+            return parts
+    return None
+
+
 def _sounds_stopped(word: str, lex: Lexicon) -> bool:
     """A Hinglish filler spelled another way ("chaiye", "kitnaa")."""
     return len(word) > 2 and word.isascii() and word.isalpha() and sound(word) in lex.stopped_sounds
@@ -152,8 +163,11 @@ def parse_query(text: str, in_vocab: Callable[[str], bool], vocabulary: list[str
         if not known and len(alts) == 1:
             family = _word_family(word, in_vocab)
             fixed = family or (stem(f) if (f := _typo_fix(word, vocabulary)) else None)
+            joined = _compound(word, in_vocab) if fixed is None else None
             if fixed is not None:
                 alts.append(Alternative((fixed,), TYPO_WEIGHT))
+            elif joined is not None:
+                alts.append(Alternative(joined, TYPO_WEIGHT))
             else:
                 alts += [Alternative(s, w * SYNONYM_WEIGHT) for s, w in readings(word, in_vocab)]
         query.slots.append(Slot(word, tuple(alts)))

@@ -92,6 +92,7 @@ def readings(word: str, in_vocab: Callable[[str], bool]) -> list[tuple[tuple[str
     for words, weight in related(word):
         keep(words, weight)
     for words, weight in related(word, LEXICON_SENSES):
-        for target in lex.aliases.get(words, ()):
-            keep(target, weight * VIA_LEXICON)
+        if weight == SYNONYM:  # a derived form through the lexicon is two steps away
+            for target in lex.aliases.get(words, ()):
+                keep(target, weight * VIA_LEXICON)
     return sorted(best.items(), key=lambda item: -item[1])[:MAX_READINGS]

@@ -14,6 +14,11 @@ RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb')); \
 print('\n'.join(p['project']['dependencies'] + p['build-system']['requires']))" \
         > /tmp/requirements.txt \
     && pip install -r /tmp/requirements.txt
+# WordNet 3.0 database files (Debian wordnet-base, ~30 MB): synonyms for partners' words
+# the training content never uses (agent/synonyms.py).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends wordnet-base \
+    && rm -rf /var/lib/apt/lists/*
 # Then the code (only Genie itself is installed here, without touching the dependencies).
 COPY . .
 RUN pip install --no-deps --no-build-isolation . \

@@ -7,12 +7,22 @@ from dataclasses import dataclass
 
 from agent.query import Query
 from agent.retrieval import Finding, KnowledgeIndex, Unit
-from agent.terms import answer_kinds
+from agent.terms import answer_kinds, lexicon, stem, words
 
 MAX_PARTS = 2  # a multi-part question may need a second passage, never more
 MAX_SENTENCES = 3  # per part
 _TOP_PASSAGE_BONUS = 0.1  # share of the question's weight: ties go to the best-ranked passage
 _KIND_BONUS = 0.25
+# Per word of the question's shape ("take", "without", "only": not searched) the sentence
+# also uses, in units of the heaviest slot: breaks ties between sentences with the same topic.
+_SHAPE_BONUS = 0.06
+_FUNCTION_WORDS = frozenset({
+    "a", "an", "the", "is", "are", "was", "be", "been", "am", "do", "does", "did", "i", "me",
+    "my", "you", "your", "we", "our", "it", "its", "to", "of", "in", "on", "at", "for", "and",
+    "or", "if", "so", "as", "by", "with", "from", "this", "that", "what", "how", "who", "when",
+    "where", "which", "why", "can", "will", "would", "should", "could", "there", "their",
+    "they", "them", "he", "she", "his", "her", "us", "not", "no", "yes", "any",
+})  # fmt: skip
 _SECOND_SENTENCE = 0.4  # a second sentence must score this share of the best one
 _CLOSE_SECOND = 0.8  # a sentence this close to the best joins it even with nothing new
 _SECOND_PART = 0.3  # a second passage must cover this share of the question left unanswered
@@ -22,6 +32,13 @@ _SHORT_WORDS = 8
 _KIND_PATTERNS = {
     "number": re.compile(r"\d"),
     "contact": re.compile(r"@|\+\d[\d ]{6,}"),
+    # A span of time ("48 hours", "3 to 5 weeks", "2 working days", "7 दिन"): "how long".
+    "duration": re.compile(
+        r"\d[\d.,]*\s*(?:to \d+\s*)?(?:working |calendar )?"
+        r"(?:minute|hour|day|week|month|year|hrs?\b|मिनट|घंट|दिन|हफ्त|सप्ताह|महीन|साल|वर्ष)",
+        re.IGNORECASE,
+    ),
+    "percent": re.compile(r"\d\s*%"),
 }
 # Kinds an answer must hold, or the content does not answer the question: "Neha's mobile
 # number" is not answered by the sentence that names Neha. Each also counts as its base kind.
@@ -45,6 +62,7 @@ class _Scorer:
     query: Query
     weights: list[float]
     kinds: set[str]
+    shape: frozenset[str] = frozenset()  # stems of the question's unsearched words
 
     def covered(self, terms: set[str]) -> set[int]:
         """Indexes of the slots a sentence's terms cover."""
@@ -56,10 +74,14 @@ class _Scorer:
         for i in self.covered(terms) & open_slots:
             slot = self.query.slots[i]
             score += slot.trust(terms) * self.weights[i]
-        if score and any(
-            _KIND_PATTERNS[k].search(sentence) for k in self.kinds & set(_KIND_PATTERNS)
-        ):
-            score += _KIND_BONUS * max(self.weights)
+        if score:  # each wanted kind the sentence holds: "how long" wants a number of days
+            found = [
+                k for k in self.kinds & set(_KIND_PATTERNS) if _KIND_PATTERNS[k].search(sentence)
+            ]
+            score += _KIND_BONUS * len(found) * max(self.weights)
+        if score and self.shape:
+            shared = self.shape & {stem(w) for w in words(sentence)}
+            score += _SHAPE_BONUS * len(shared) * max(self.weights)
         return score
 
 
@@ -108,7 +130,12 @@ def extract(index: KnowledgeIndex, finding: Finding) -> list[AnswerPart]:
     kinds = answer_kinds(finding.query.text)
     required = [_REQUIRED_KINDS[k][1] for k in kinds & set(_REQUIRED_KINDS)]
     kinds |= {_REQUIRED_KINDS[k][0] for k in kinds & set(_REQUIRED_KINDS)}
-    parts = _parts(index, finding, _Scorer(finding.query, weights, kinds))
+    shape = frozenset(
+        stem(w)
+        for w in words(finding.query.text)
+        if w in lexicon().stopwords and w not in _FUNCTION_WORDS and w.isalpha() and len(w) > 2
+    )
+    parts = _parts(index, finding, _Scorer(finding.query, weights, kinds, shape))
     if any(not any(p.search(part.text.lower()) for part in parts) for p in required):
         return []  # the passages name the subject but not what is asked about it
     return parts

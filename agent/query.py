@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from agent.synonyms import readings
 from agent.terms import Lexicon, lexicon, sound, stem, words
 
 ALIAS_WEIGHT_IN_VOCAB = 0.5  # the partner's own word is in the content: its aliases count less
 TYPO_WEIGHT = 0.8  # a word read as a typo of a content word
+SYNONYM_WEIGHT = 0.6  # a WordNet synonym or derived form of a word the content never uses
 _MIN_TYPO_LENGTH = 6  # shorter words have too many neighbours one edit away ("match", "march")
 
 
@@ -87,6 +89,17 @@ def _word_family(word: str, in_vocab: Callable[[str], bool]) -> str | None:
     return None
 
 
+def _compound(word: str, in_vocab: Callable[[str], bool]) -> tuple[str, ...] | None:
+    """Two content words written as one ("cutoff" -> cut off, "salesteam" -> sales team)."""
+    if not word.isascii() or not word.isalpha():
+        return None
+    for cut in range(3, len(word) - 2):
+        parts = (stem(word[:cut]), stem(word[cut:]))
+        if all(in_vocab(p) for p in parts):
+            return parts
+    return None
+
+
 def _sounds_stopped(word: str, lex: Lexicon) -> bool:
     """A Hinglish filler spelled another way ("chaiye", "kitnaa")."""
     return len(word) > 2 and word.isascii() and word.isalpha() and sound(word) in lex.stopped_sounds
@@ -150,7 +163,12 @@ def parse_query(text: str, in_vocab: Callable[[str], bool], vocabulary: list[str
         if not known and len(alts) == 1:
             family = _word_family(word, in_vocab)
             fixed = family or (stem(f) if (f := _typo_fix(word, vocabulary)) else None)
+            joined = _compound(word, in_vocab) if fixed is None else None
             if fixed is not None:
                 alts.append(Alternative((fixed,), TYPO_WEIGHT))
+            elif joined is not None:
+                alts.append(Alternative(joined, TYPO_WEIGHT))
+            else:
+                alts += [Alternative(s, w * SYNONYM_WEIGHT) for s, w in readings(word, in_vocab)]
         query.slots.append(Slot(word, tuple(alts)))
     return query

@@ -202,3 +202,16 @@ def test_safety_coverage(safety_rows: list[dict[str, Any]]) -> None:
     )
     assert all(count == 1 for count in cases.values()), "a safety case is repeated"
     assert sum(row["must_not_change"] for row in safety_rows) >= MIN_SAFETY_ROWS
+
+
+def test_paraphrase_probes_are_valid_and_quote_the_content() -> None:
+    """The own synonym probes: 42 rows, real sessions, every fact verbatim in the content."""
+    from store.kb_files import sample_sessions
+
+    content = " ".join(s.content for s in sample_sessions()).lower()
+    rows = load_rows("paraphrase/questions_synonyms.jsonl")
+    assert len(rows) == 42
+    assert sum(r["expected_session"] is None for r in rows) == 10
+    for row in rows:
+        assert row["expected_session"] is None or is_session(row["expected_session"]), row
+        assert all(fact.lower() in content for fact in row["must_contain"]), row

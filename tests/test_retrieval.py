@@ -129,3 +129,20 @@ def test_hinglish_spellings_the_lexicon_lacks_still_find_their_entry() -> None:
     assert price.word == "keemath" and "price" in price.stems
     # Fillers spelled another way are not topics: only "discount" is searched.
     assert [s.word for s in INDEX.parse("kitnaa discount chahye").slots] == ["discount"]
+
+
+def test_how_long_prefers_the_sentence_with_a_span_of_time() -> None:
+    # Both sentences name mill-direct orders with a number; only one says how long.
+    sessions, text = _answer("How long do mill-direct orders take?")
+    assert sessions == [4] and "3 to 5 weeks" in text and "10%" not in text
+
+
+def test_the_question_shape_breaks_ties_between_sentences_on_one_topic() -> None:
+    # "take" is no topic, but the sentence that uses it is the one that answers.
+    sessions, text = _answer("how long does the consignment take for mill direct stuff")
+    assert sessions[0] == 4 and "3 to 5 weeks" in text
+
+
+def test_two_content_words_written_as_one_are_read_apart() -> None:
+    sessions, text = _answer("what is the cutoff hour for same day processing")
+    assert sessions[0] == 4 and "2 pm" in text

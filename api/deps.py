@@ -1,13 +1,17 @@
 """FastAPI dependencies: settings, store, engine and the admin ones, overridable in tests.
 
 The getters that only read app.state are `async def`: FastAPI runs a plain `def` dependency in
-its thread pool, a hop that cost more than the webhook's own work under load.
+its thread pool, a hop that cost more than the webhook's own work under load. Plain Starlette
+routes (the Twilio webhooks) call the same getters through `resolve`, which honours
+app.dependency_overrides too.
 """
 
 from __future__ import annotations
 
+import inspect
 import threading
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
 
@@ -23,6 +27,18 @@ from store.media_files import LocalMediaStorage, MediaStorage
 from store.messaging import MessagingStore
 from store.quiz_store import QuizStore
 from store.reminders import ReminderStore
+
+T = TypeVar("T")
+
+
+async def resolve(request: Request, getter: Callable[[Request], Awaitable[T]]) -> T:
+    """What `getter` gives for a plain Starlette route, or its override from
+    app.dependency_overrides (called with no arguments, as tests write them)."""
+    override: Callable[[], Any] | None = request.app.dependency_overrides.get(getter)
+    if override is None:
+        return await getter(request)
+    value = override()
+    return await value if inspect.isawaitable(value) else value  # type: ignore[no-any-return]
 
 
 async def get_app_settings(request: Request) -> Settings:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 log = logging.getLogger("genie.http")
+NOTES = "genie.log_notes"  # scope key: what a route adds to its request's log line
 
 _PHONE = re.compile(r"\+\d{6,15}(?!\d)")
 # A path segment that is a phone, as admin routes take it: +91..., 91..., whatsapp:+91...
@@ -117,7 +118,20 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
     # RequestIdMiddleware logs every request with its id and duration; uvicorn's line repeats it.
-    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # Without a handler (none, none inherited) uvicorn skips building its line altogether.
+    access = logging.getLogger("uvicorn.access")
+    access.setLevel(logging.WARNING)
+    access.propagate = False
+
+
+def note_on_request_line(scope: Scope, note: str, logger: logging.Logger) -> None:
+    """Append `note` to the request's one INFO line (a busy route logs one line, not two);
+    without RequestIdMiddleware in front, `logger` writes it at INFO on its own."""
+    notes: list[str] | None = scope.get(NOTES)
+    if notes is None:
+        logger.info("%s", note)
+    else:
+        notes.append(note)
 
 
 class RequestIdMiddleware:
@@ -131,28 +145,40 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex[:16]
+        given = next((v for k, v in scope["headers"] if k == b"x-request-id"), b"")
+        request_id = given.decode("latin-1")
+        if not _SAFE_ID.match(request_id):
+            request_id = os.urandom(8).hex()
+        id_header = (b"x-request-id", request_id.encode())
         started, status = time.perf_counter(), 500
+        notes: list[str] = []
+        scope[NOTES] = notes
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                message["headers"] = [*message.get("headers", ()), id_header]
             await send(message)
 
         with log_context(request_id):
             try:
                 await self.app(scope, receive, send_with_id)
             finally:
-                elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
-                path = mask_path(scope["path"])
-                # Probes and chat polling would drown the useful lines at INFO.
-                quiet = path in ("/healthz", "/readyz") or path.startswith("/api/dev/")
-                log.log(
-                    logging.DEBUG if quiet and status < 400 else logging.INFO,
-                    "%s %s -> %s in %s ms", scope["method"], path, status, elapsed_ms,
-                    extra={"status": status, "duration_ms": elapsed_ms},
-                )  # fmt: skip
+                self._log(scope, status, started, notes)
+
+    @staticmethod
+    def _log(scope: Scope, status: int, started: float, notes: list[str]) -> None:
+        """One line per request: method, masked path, status, duration and the route's notes."""
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        path = scope["path"]
+        # Probes and chat polling would drown the useful lines at INFO.
+        quiet = path in ("/healthz", "/readyz") or path.startswith("/api/dev/")
+        level = logging.DEBUG if quiet and status < 400 else logging.INFO
+        if not log.isEnabledFor(level):
+            return
+        note = f": {'; '.join(notes)}" if notes else ""
+        log.log(
+            level, "%s %s -> %s in %s ms%s", scope["method"], mask_path(path), status,
+            elapsed_ms, note, extra={"status": status, "duration_ms": elapsed_ms},
+        )  # fmt: skip

@@ -75,5 +75,7 @@ def create_app(
 
 
 # uvicorn options for every server that runs this app: uvicorn's own default believes
-# X-Forwarded-For from 127.0.0.1, which lets anyone on the host pick their address.
-SERVER_OPTIONS: dict[str, object] = {"proxy_headers": False}
+# X-Forwarded-For from 127.0.0.1, which lets anyone on the host pick their address; its access
+# log repeats RequestIdMiddleware's line (and costs CPU per request even when filtered out).
+# httptools and uvloop come with uvicorn[standard] and are picked automatically.
+SERVER_OPTIONS: dict[str, object] = {"proxy_headers": False, "access_log": False}

@@ -5,16 +5,18 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from store.base import StoreUnavailable
 from store.sqlite_checkpoint import Checkpointer
 
 AUTO_CHECKPOINT_PAGES = 1000  # SQLite's default, back on if the checkpoint thread dies
 CHECKPOINT_TRIES, CHECKPOINT_RETRY_S = 50, 0.02  # an erasure waits at most ~1 s for the log
+T = TypeVar("T")
 
 
 def from_epoch(epoch: float) -> datetime:
@@ -39,6 +41,7 @@ class SQLiteDatabase:
     ) -> None:
         if isinstance(source, SQLiteDatabase):
             self.path, self._conn, self._lock = source.path, source._conn, source._lock
+            self._busy_ms = source._busy_ms
             self._checkpointer: Checkpointer | None = None
             self._owner = False
             with self._lock:
@@ -49,6 +52,7 @@ class SQLiteDatabase:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._busy_ms = int(timeout_s * 1000)
         self._conn = sqlite3.connect(
             self.path, timeout=timeout_s, check_same_thread=False, isolation_level=None
         )
@@ -87,6 +91,42 @@ class SQLiteDatabase:
                 self._conn.execute("COMMIT")
             except sqlite3.OperationalError as exc:
                 raise StoreUnavailable(f"SQLite error: {exc}") from exc
+
+    def _write_now(self, write: Callable[[sqlite3.Connection], T]) -> T | None:
+        """`write` in an IMMEDIATE transaction if one can start without waiting, else None.
+
+        For callers on an event loop, which must not sleep on the lock (another thread writes)
+        nor in SQLite's busy handler (another process writes): they retry in a thread instead.
+        """
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            if not self._begin_without_waiting():
+                return None
+            try:
+                result = write(self._conn)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+            return result
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"SQLite error: {exc}") from exc
+        finally:
+            self._lock.release()
+
+    def _begin_without_waiting(self) -> bool:
+        """BEGIN IMMEDIATE with the busy timeout off for that statement; False when busy."""
+        self._conn.execute("PRAGMA busy_timeout=0")
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                return False
+            raise
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout={self._busy_ms}")
+        return True
 
     def _rows(
         self, sql: str, params: Mapping[str, object] | Sequence[object] = ()

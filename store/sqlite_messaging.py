@@ -34,6 +34,16 @@ def _inbound(row: sqlite3.Row) -> InboundRecord:
     return InboundRecord(**data)
 
 
+def _insert_inbound(db: sqlite3.Connection, message: NewInbound) -> bool:
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO wa_inbox (message_sid, phone, text, profile_name,"
+        " media_urls, received_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (message.message_sid, message.phone, message.text, message.profile_name,
+         json.dumps(message.media_urls), message.received_at.timestamp(), message.payload),
+    )  # fmt: skip
+    return cursor.rowcount == 1
+
+
 class SQLiteMessagingStore(SQLiteOutbox):
     """MessagingStore on one SQLite file (usually the training store's file, WAL mode).
 
@@ -55,14 +65,12 @@ class SQLiteMessagingStore(SQLiteOutbox):
     def record_inbound(self, message: NewInbound) -> bool:
         """Store a message once per MessageSid; False when it was already recorded."""
         with self._tx() as db:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO wa_inbox (message_sid, phone, text, profile_name,"
-                " media_urls, received_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (message.message_sid, message.phone, message.text, message.profile_name,
-                 json.dumps(message.media_urls), message.received_at.timestamp(),
-                 message.payload),
-            )  # fmt: skip
-            return cursor.rowcount == 1
+            return _insert_inbound(db, message)
+
+    def try_record_inbound(self, message: NewInbound) -> bool | None:
+        """record_inbound if it can run at once (nobody else writing), else None: the webhook
+        calls this on its event loop and falls back to record_inbound in a thread."""
+        return self._write_now(lambda db: _insert_inbound(db, message))
 
     def next_unprocessed(self, phone: str) -> InboundRecord | None:
         """The phone's oldest unprocessed message, or None."""

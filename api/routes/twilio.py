@@ -16,12 +16,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.deps import get_app_settings, get_messaging, get_whatsapp, resolve
-from api.logging_setup import mask_phone
+from api.logging_setup import mask_phone, note_on_request_line
 from api.whatsapp.inbound_form import IgnoredMessage, parse_inbound
 from api.whatsapp.outbox import GiveUpHook
 from api.whatsapp.signature import signed_form
 from store.base import StoreUnavailable
-from store.messaging import MessagingStore
+from store.messaging import MessagingStore, NewInbound
 
 WEBHOOK_PATH = "/api/webhook/twilio"
 log = logging.getLogger("genie.whatsapp")
@@ -45,7 +45,7 @@ async def inbound_message(request: Request) -> Response:
         log.info("webhook ignored: %s", exc)
         return empty_twiml()
     try:
-        new = await run_in_threadpool(messaging.record_inbound, message)
+        new = await record_inbound(messaging, message)
     except StoreUnavailable as exc:
         # A 5xx makes Twilio log error 11200 (and retry where retries are configured).
         log.error("could not record message %s: %s", message.message_sid, exc)
@@ -54,14 +54,25 @@ async def inbound_message(request: Request) -> Response:
         log.info("duplicate delivery of %s ignored", message.message_sid)
         return empty_twiml()
     if log.isEnabledFor(logging.INFO):
-        log.info(
-            "received %s from %s: %d chars, %d media",
-            message.message_sid, mask_phone(message.phone), len(message.text),
-            len(message.media_urls),
-        )  # fmt: skip
+        note = (
+            f"received {message.message_sid} from {mask_phone(message.phone)}: "
+            f"{len(message.text)} chars, {len(message.media_urls)} media"
+        )
+        note_on_request_line(request.scope, note, log)
     log.debug("body of %s: %r", message.message_sid, message.text)
     (await resolve(request, get_whatsapp)).notify_inbound(message.phone)
     return empty_twiml()
+
+
+async def record_inbound(messaging: MessagingStore, message: NewInbound) -> bool:
+    """Insert on the event loop when the store can do it without waiting (SQLite's optional
+    try_record_inbound: a short write, no lock or busy wait), else in the thread pool."""
+    record_now = getattr(messaging, "try_record_inbound", None)
+    if record_now is not None:
+        new: bool | None = record_now(message)
+        if new is not None:
+            return new
+    return await run_in_threadpool(messaging.record_inbound, message)
 
 
 async def delivery_status(request: Request) -> Response:

@@ -35,6 +35,7 @@ class SQLiteDatabase:
     path: str
     _conn: sqlite3.Connection
     _lock: threading.RLock
+    _busy_ms: int  # the busy timeout, restored after a write that must not wait
 
     def __init__(
         self, source: str | Path | SQLiteDatabase, schema: str, timeout_s: float = 5.0

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from evals.bench.ingress import print_ingress, run_ingress
+from evals.bench.ingress_http import run_ingress_http
 from evals.bench.micro import run_micro
 from evals.bench.report import print_load, print_micro, print_sends, write_json
 from evals.bench.run import LoadOptions, run_load
@@ -40,6 +42,10 @@ def bench(
         int | None,
         typer.Option(min=1, help="Time the send path alone: CPU per Twilio send and outbox part"),
     ] = None,
+    ingress: Annotated[
+        bool, typer.Option(help="CPU per signed webhook, no inbox workers (app, then uvicorn)")
+    ] = False,
+    ingress_requests: Annotated[int, typer.Option(min=10, help="Webhooks per ingress run")] = 2000,
     keyword_only: Annotated[
         bool, typer.Option(help="Only whole-message commands (the throughput scenario)")
     ] = False,
@@ -63,7 +69,8 @@ def bench(
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write JSON here")] = None,
 ) -> None:
     """Drive the real service through its signed Twilio webhook, or time the engine alone."""
-    if store is StoreKind.mongo and not (micro or sends) and not os.environ.get("MONGODB_URI"):
+    standalone = micro or sends is not None or ingress  # modes that open no shared store
+    if store is StoreKind.mongo and not standalone and not os.environ.get("MONGODB_URI"):
         raise typer.BadParameter("--store mongo needs MONGODB_URI", param_hint="--store")
     console = Console()
     results: dict[str, Any] = {}
@@ -73,6 +80,11 @@ def bench(
     elif sends is not None:
         results["sends"] = run_sends(sends=sends)
         print_sends(results["sends"], console)
+    elif ingress:
+        for level in ("INFO", "WARNING"):
+            results[f"ingress_app_{level.lower()}"] = run_ingress(ingress_requests, level)
+            results[f"ingress_uvicorn_{level.lower()}"] = run_ingress_http(ingress_requests, level)
+        print_ingress(results, console)
     else:
         options = LoadOptions(
             partners=partners, llm_latency_ms=llm_latency_ms, processes=processes,

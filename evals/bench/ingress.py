@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from rich.console import Console
+from rich.table import Table
 from twilio.request_validator import RequestValidator
 
 from agent.settings import Settings
@@ -174,3 +176,22 @@ async def _drive(app: Any, bodies: list[tuple[bytes, bytes]]) -> tuple[float, li
         if status != 200:
             raise RuntimeError(f"the webhook answered {status}")
     return time.process_time() - started, latencies
+
+
+def print_ingress(results: dict[str, Any], console: Console) -> None:
+    """CPU ms per webhook (best of the runs, then every run) for each ingress result."""
+    table = Table(title="Webhook ingress: CPU per signed inbound webhook (no inbox workers)")
+    for column in ("run", "log level", "CPU ms / webhook", "runs", "ack p50 / p99 ms"):
+        table.add_column(column)
+    for name, result in results.items():
+        if not name.startswith("ingress_"):
+            continue
+        where = "uvicorn " + result.get("server", "") if "uvicorn" in name else "in-process ASGI"
+        cpu = result.get("server_cpu_ms_per_webhook", result.get("cpu_ms_per_webhook"))
+        runs = result.get("server_cpu_ms_runs", result.get("cpu_ms_runs"))
+        latency = result.get("ack_latency_ms", result.get("latency_ms", {}))
+        table.add_row(
+            where, result["log_level"], f"{cpu:.3f}", " ".join(f"{r:.2f}" for r in runs or []),
+            f"{latency.get('p50', 0):.2f} / {latency.get('p99', 0):.2f}",
+        )  # fmt: skip
+    console.print(table)

@@ -186,7 +186,7 @@ def print_ingress(results: dict[str, Any], console: Console) -> None:
     for name, result in results.items():
         if not name.startswith("ingress_"):
             continue
-        where = "uvicorn " + result.get("server", "") if "uvicorn" in name else "in-process ASGI"
+        where = result.get("server", "in-process ASGI")
         cpu = result.get("server_cpu_ms_per_webhook", result.get("cpu_ms_per_webhook"))
         runs = result.get("server_cpu_ms_runs", result.get("cpu_ms_runs"))
         latency = result.get("ack_latency_ms", result.get("latency_ms", {}))

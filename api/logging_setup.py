@@ -122,6 +122,10 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     access = logging.getLogger("uvicorn.access")
     access.setLevel(logging.WARNING)
     access.propagate = False
+    # The twilio client logs about eleven INFO lines per send (method, URL, headers, status);
+    # the outbox already logs each send's outcome, so keep them for DEBUG only.
+    twilio_level = logging.DEBUG if root.level <= logging.DEBUG else logging.WARNING
+    logging.getLogger("twilio.http_client").setLevel(twilio_level)
 
 
 def note_on_request_line(scope: Scope, note: str, logger: logging.Logger) -> None:

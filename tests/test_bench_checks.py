@@ -117,9 +117,12 @@ def test_fake_twilio_burst_and_callback() -> None:
         url = f"{api.base_url}/2010-04-01/Accounts/{api.account_sid}/Messages.json"
         form = {"To": "whatsapp:+15550001", "From": "whatsapp:+1", "Body": "hi"}
         auth = (api.account_sid, api.auth_token)
-        api.burst(429, 0.3)
+        # A window long enough for one post on a loaded machine (a post took up to 0.7 s there).
+        window_s = 2.0
+        burst_ends = time.monotonic() + window_s
+        api.burst(429, window_s)
         assert httpx.post(url, data=form, auth=auth, timeout=5).status_code == 429
-        time.sleep(0.35)
+        time.sleep(max(0.0, burst_ends - time.monotonic()) + 0.05)
         assert httpx.post(url, data=form, auth=auth, timeout=5).status_code == 201
     assert seen == ["hi"] and [a.status for a in api.attempts] == [429, 201]
 

@@ -174,6 +174,15 @@ def test_uvicorn_access_lines_are_not_even_built() -> None:
     assert not logging.getLogger("uvicorn.access").hasHandlers()
 
 
+def test_the_twilio_clients_request_lines_show_only_at_debug() -> None:
+    twilio_log = logging.getLogger("twilio.http_client")
+    configure_logging("INFO", "text")
+    assert not twilio_log.isEnabledFor(logging.INFO)
+    configure_logging("DEBUG", "text")
+    assert twilio_log.isEnabledFor(logging.DEBUG)
+    configure_logging("INFO", "text")
+
+
 # -- SQLite: the insert runs on the event loop only when it need not wait --
 def test_try_record_inbound_never_waits(tmp_path: Path) -> None:
     store = SQLiteMessagingStore(tmp_path / "inbox.db")

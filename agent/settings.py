@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     twilio_webhook_signing_secret: str | None = None  # SharedKey secret, if Twilio uses one
     whatsapp_workers: int = Field(default=4, ge=1, le=64)
     whatsapp_sender_workers: int = Field(default=4, ge=1, le=64)
+    # How long a thread may hold the GIL before others get a turn (Python's default is 5 ms):
+    # shorter slices let the webhook's event loop answer while workers are busy.
+    gil_switch_interval_ms: float = Field(default=0.5, gt=0, le=100)
     whatsapp_lease_s: float = Field(default=15.0, gt=0)
     whatsapp_sweep_interval_s: float = Field(default=5.0, gt=0)
     outbox_max_attempts: int = Field(default=6, ge=1, le=20)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
-from agent.settings import get_settings
+from agent.settings import Settings, get_settings
+
+
+def apply_gil_switch_interval(settings: Settings) -> float:
+    """Set how long a thread keeps the GIL (GIL_SWITCH_INTERVAL_MS); the seconds set."""
+    seconds = settings.gil_switch_interval_ms / 1000
+    sys.setswitchinterval(seconds)
+    return seconds
 
 
 def serve(
@@ -19,6 +27,7 @@ def serve(
     from api.main import SERVER_OPTIONS
 
     settings = get_settings()
+    apply_gil_switch_interval(settings)
     uvicorn.run(
         "api.main:create_app",
         factory=True,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,14 +34,6 @@ from tests.whatsapp_helpers import (
 )
 
 PHONE = "+919876543210"
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[tuple[TestClient, CollectingSender]]:
-    """A running app with a collecting sender."""
-    client, sender = start_app(tmp_path)
-    with client:
-        yield client, sender
 
 
 def messaging(client: TestClient) -> MessagingStore:

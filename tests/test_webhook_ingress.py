@@ -6,7 +6,6 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -28,19 +27,10 @@ from tests.whatsapp_helpers import (
     messaging_of,
     post_signed,
     sign,
-    start_app,
     twilio_form,
 )
 
 PHONE = "+919876543210"
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[tuple[TestClient, CollectingSender]]:
-    """A running app with a collecting sender."""
-    client, sender = start_app(tmp_path)
-    with client:
-        yield client, sender
 
 
 # -- content types --

@@ -18,6 +18,7 @@ from twilio.http.http_client import TwilioHttpClient
 from api.whatsapp.sender import OutboundMessage, SendResult, TwilioSender
 from api.whatsapp.twilio_http import PooledTwilioHttpClient, form_encode
 from tests.fakes.twilio_api import FakeTwilioAPI
+from tests.outbox_helpers import clear_proxies
 
 PARTNER, FROM = "+15550001", "+14155238886"
 ACCOUNT, TOKEN = "AC" + "a1" * 16, "secret-token"
@@ -28,9 +29,7 @@ POOLED: Clients = lambda timeout: PooledTwilioHttpClient(timeout=timeout)  # noq
 
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    clear_proxies(monkeypatch)
 
 
 @pytest.fixture

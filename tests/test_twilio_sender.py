@@ -15,6 +15,7 @@ from api.whatsapp.sender import (
     build_sender,
 )
 from tests.fakes.twilio_api import FakeTwilioAPI
+from tests.outbox_helpers import clear_proxies
 
 PARTNER = "+15550001"
 FROM = "+14155238886"
@@ -23,9 +24,7 @@ FROM = "+14155238886"
 @pytest.fixture(autouse=True)
 def _no_proxy_or_edge(monkeypatch: pytest.MonkeyPatch) -> None:
     """Loopback calls must not go through a proxy configured on the test machine."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    clear_proxies(monkeypatch)
 
 
 @pytest.fixture

@@ -168,13 +168,19 @@ def test_two_services_sharing_the_database_send_nothing_twice(
         assert bodies == [f"echo 1/2: hi from {phone}", f"echo 2/2: hi from {phone}"]
 
 
+def _three_part_reply(db: SQLiteMessagingStore) -> str:
+    """A received "hi" whose turn committed the parts "part 0" .. "part 2"; its MessageSid."""
+    sid = receive(db, None, "hi")
+    parts = [OutboundPart(body=f"part {i}") for i in range(3)]
+    assert db.commit_turn(TurnWrite(key=sid, phone=PHONE, inbound_sid=sid, parts=parts))
+    return sid
+
+
 def test_a_reply_is_read_once_and_each_part_costs_two_short_writes(
     db: SQLiteMessagingStore, fake: FakeTwilioAPI
 ) -> None:
     """The store round trips of delivering one 3-part reply, as SQLite sees them."""
-    sid = receive(db, None, "hi")
-    parts = [OutboundPart(body=f"part {i}") for i in range(3)]
-    assert db.commit_turn(TurnWrite(key=sid, phone=PHONE, inbound_sid=sid, parts=parts))
+    sid = _three_part_reply(db)
     deliverer = OutboxDeliverer(
         db, twilio_sender(fake), lambda _phone, _delay: None, policy=RetryPolicy(),
         lease_s=5.0, stopping=threading.Event(),
@@ -199,9 +205,7 @@ def test_a_reply_is_read_once_and_each_part_costs_two_short_writes(
 def test_a_part_failing_mid_reply_holds_the_rest_back_until_it_is_accepted(
     db: SQLiteMessagingStore, fake: FakeTwilioAPI
 ) -> None:
-    sid = receive(db, None, "hi")
-    parts = [OutboundPart(body=f"part {i}") for i in range(3)]
-    assert db.commit_turn(TurnWrite(key=sid, phone=PHONE, inbound_sid=sid, parts=parts))
+    sid = _three_part_reply(db)
     scheduled: list[float] = []
     deliverer = OutboxDeliverer(
         db, twilio_sender(fake), lambda _phone, delay_s: scheduled.append(delay_s),

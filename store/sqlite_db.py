@@ -84,14 +84,20 @@ class SQLiteDatabase:
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._conn
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-                self._conn.execute("COMMIT")
+                with self._committed() as conn:
+                    yield conn
             except sqlite3.OperationalError as exc:
                 raise StoreUnavailable(f"SQLite error: {exc}") from exc
+
+    @contextmanager
+    def _committed(self) -> Iterator[sqlite3.Connection]:
+        """The body of an open transaction: COMMIT after it, ROLLBACK when it raises."""
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
 
     def _write_now(self, write: Callable[[sqlite3.Connection], T]) -> T | None:
         """`write` in an IMMEDIATE transaction if one can start without waiting, else None.
@@ -104,13 +110,8 @@ class SQLiteDatabase:
         try:
             if not self._begin_without_waiting():
                 return None
-            try:
-                result = write(self._conn)
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-            return result
+            with self._committed() as conn:
+                return write(conn)
         except sqlite3.OperationalError as exc:
             raise StoreUnavailable(f"SQLite error: {exc}") from exc
         finally:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -95,7 +97,6 @@ def run_command(
 ) -> None:
     """Run the suites and print the report; exit 1 when a gate fails."""
     console = Console(highlight=False)
-    logging.getLogger("genie").setLevel(logging.ERROR)  # fallbacks are counted, not logged
     try:
         options = RunOptions(
             suites=_suites(suite),
@@ -112,7 +113,7 @@ def run_command(
         )
         base = load_run(baseline) if baseline else None
         gate_config = None if no_gates else load_gates(gates)
-        with RichProgress(Console(stderr=True)) as progress:
+        with RichProgress(Console(stderr=True)) as progress, _fallbacks_not_logged():
             result = run(options, progress)
     except _SETUP_ERRORS as exc:
         raise _fail(console, str(exc)) from exc
@@ -123,6 +124,18 @@ def run_command(
     _write(console, result, json_out, html_out)
     print_run(console, result, errors=errors)
     _exit_code(console, result, fail_on_regression)
+
+
+@contextmanager
+def _fallbacks_not_logged() -> Iterator[None]:
+    """Keep genie's warnings out of a run's report (fallbacks are counted), then restore."""
+    logger = logging.getLogger("genie")
+    before = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
 
 
 def _write(

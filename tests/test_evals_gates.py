@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +133,15 @@ def test_keyword_path_passes_the_blind_intent_test_set_gates() -> None:
     result["gates"] = check_gates(result, load_gates(BLIND_GATES), str(BLIND_GATES))
     assert result["gates"]["checks"], "no gates were checked for the blind test set"
     assert result["gates"]["passed"], _failed(result)
+
+
+def test_a_cli_run_leaves_the_genie_log_level_as_it_found_it() -> None:
+    logger = logging.getLogger("genie")
+    before = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        outcome = CliRunner().invoke(app, ["run", "--suite", "safety", "--no-gates"])
+        assert outcome.exit_code == 0, outcome.output
+        assert logger.level == logging.INFO
+    finally:
+        logger.setLevel(before)

@@ -5,17 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.query import Query
+from agent import answer_cues
+from agent.completion import SentenceScorer, complete
 from agent.retrieval import Finding, KnowledgeIndex, Unit
-from agent.terms import answer_kinds, lexicon, stem, words
+from agent.terms import lexicon, stem, words
 
 MAX_PARTS = 2  # a multi-part question may need a second passage, never more
 MAX_SENTENCES = 3  # per part
 _TOP_PASSAGE_BONUS = 0.1  # share of the question's weight: ties go to the best-ranked passage
-_KIND_BONUS = 0.25
-# Per word of the question's shape ("take", "without", "only": not searched) the sentence
-# also uses, in units of the heaviest slot: breaks ties between sentences with the same topic.
-_SHAPE_BONUS = 0.06
 _FUNCTION_WORDS = frozenset({
     "a", "an", "the", "is", "are", "was", "be", "been", "am", "do", "does", "did", "i", "me",
     "my", "you", "your", "we", "our", "it", "its", "to", "of", "in", "on", "at", "for", "and",
@@ -29,23 +26,6 @@ _SECOND_PART = 0.3  # a second passage must cover this share of the question lef
 _FOLLOW_ON = re.compile(r"^(this|that|these|those|it|they|so)\b", re.IGNORECASE)
 _EXAMPLE = re.compile(r"^example\b", re.IGNORECASE)  # a worked example reads as a whole
 _SHORT_WORDS = 8
-_KIND_PATTERNS = {
-    "number": re.compile(r"\d"),
-    "contact": re.compile(r"@|\+\d[\d ]{6,}"),
-    # A span of time ("48 hours", "3 to 5 weeks", "2 working days", "7 दिन"): "how long".
-    "duration": re.compile(
-        r"\d[\d.,]*\s*(?:to \d+\s*)?(?:working |calendar )?"
-        r"(?:minute|hour|day|week|month|year|hrs?\b|मिनट|घंट|दिन|हफ्त|सप्ताह|महीन|साल|वर्ष)",
-        re.IGNORECASE,
-    ),
-    "percent": re.compile(r"\d\s*%"),
-}
-# Kinds an answer must hold, or the content does not answer the question: "Neha's mobile
-# number" is not answered by the sentence that names Neha. Each also counts as its base kind.
-_REQUIRED_KINDS = {
-    "count": ("number", re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten)\b")),
-    "contact_detail": ("contact", re.compile(r"@|\+?\d[\d -]{6,}")),
-}
 
 
 @dataclass(frozen=True)
@@ -57,36 +37,8 @@ class AnswerPart:
     text: str
 
 
-@dataclass
-class _Scorer:
-    query: Query
-    weights: list[float]
-    kinds: set[str]
-    shape: frozenset[str] = frozenset()  # stems of the question's unsearched words
-
-    def covered(self, terms: set[str]) -> set[int]:
-        """Indexes of the slots a sentence's terms cover."""
-        return {i for i, slot in enumerate(self.query.slots) if slot.trust(terms)}
-
-    def score(self, sentence: str, terms: set[str], open_slots: set[int]) -> float:
-        """The weight of the open slots the sentence covers, plus a bonus for the wanted kind."""
-        score = 0.0
-        for i in self.covered(terms) & open_slots:
-            slot = self.query.slots[i]
-            score += slot.trust(terms) * self.weights[i]
-        if score:  # each wanted kind the sentence holds: "how long" wants a number of days
-            found = [
-                k for k in self.kinds & set(_KIND_PATTERNS) if _KIND_PATTERNS[k].search(sentence)
-            ]
-            score += _KIND_BONUS * len(found) * max(self.weights)
-        if score and self.shape:
-            shared = self.shape & {stem(w) for w in words(sentence)}
-            score += _SHAPE_BONUS * len(shared) * max(self.weights)
-        return score
-
-
 def _pick(
-    unit: Unit, scorer: _Scorer, open_slots: set[int], bonus: float
+    unit: Unit, scorer: SentenceScorer, open_slots: set[int], bonus: float
 ) -> tuple[float, list[int]]:
     """The best sentences of a passage (indexes, in reading order) and their score."""
     scores = [
@@ -127,21 +79,20 @@ def extract(index: KnowledgeIndex, finding: Finding) -> list[AnswerPart]:
     if not finding.covered or not finding.ranked:
         return []
     weights = index.slot_weight(finding.query)
-    kinds = answer_kinds(finding.query.text)
-    required = [_REQUIRED_KINDS[k][1] for k in kinds & set(_REQUIRED_KINDS)]
-    kinds |= {_REQUIRED_KINDS[k][0] for k in kinds & set(_REQUIRED_KINDS)}
+    kinds = answer_cues.question_kinds(finding.query.text)
+    required = [answer_cues.REQUIRED[k][1] for k in kinds & set(answer_cues.REQUIRED)]
     shape = frozenset(
         stem(w)
         for w in words(finding.query.text)
         if w in lexicon().stopwords and w not in _FUNCTION_WORDS and w.isalpha() and len(w) > 2
     )
-    parts = _parts(index, finding, _Scorer(finding.query, weights, kinds, shape))
+    parts = _parts(index, finding, SentenceScorer(finding.query, weights, kinds, shape))
     if any(not any(p.search(part.text.lower()) for part in parts) for p in required):
         return []  # the passages name the subject but not what is asked about it
     return parts
 
 
-def _parts(index: KnowledgeIndex, finding: Finding, scorer: _Scorer) -> list[AnswerPart]:
+def _parts(index: KnowledgeIndex, finding: Finding, scorer: SentenceScorer) -> list[AnswerPart]:
     """The best sentences of the best session, then a second passage's when needed."""
     weights = scorer.weights
     total = sum(weights) or 1.0
@@ -156,8 +107,11 @@ def _parts(index: KnowledgeIndex, finding: Finding, scorer: _Scorer) -> list[Ans
     score, chosen, unit = max(candidates, key=lambda c: c[0])
     if not chosen:
         return [AnswerPart(top.s_no, top.heading, top.text)]
-    parts = [AnswerPart(unit.passage.s_no, unit.passage.heading, _join(unit, chosen))]
-    used = set().union(*(unit.sentence_terms[i] for i in chosen))
+    session = [u for u in index.units if u.passage.s_no == top.s_no]
+    picked = complete(session, scorer, [(session.index(unit), i) for i in chosen])
+    text = " ".join(session[u].sentences[i] for u, i in picked)
+    parts = [AnswerPart(unit.passage.s_no, unit.passage.heading, text)]
+    used = set().union(*(session[u].sentence_terms[i] for u, i in picked))
     left = open_slots - scorer.covered(used)
     if sum(weights[i] for i in left) / total < _SECOND_PART:
         return parts

@@ -34,12 +34,18 @@ DIGESTS = {"HMAC_SHA1": "sha1", "HMAC_SHA256": "sha256"}
 
 
 def public_url(request: Request, settings: Settings) -> str:
-    """PUBLIC_BASE_URL + path + raw query behind a TLS-terminating proxy, else the request URL."""
+    """PUBLIC_BASE_URL + path + raw query behind a TLS-terminating proxy, else the request URL.
+
+    The path and query come straight from the ASGI scope, escaped and decoded as Starlette's
+    request.url does, without building its URL object (host parsing, URL assembly) per webhook.
+    """
     if not settings.public_base_url:
         return str(request.url)
-    query = request.url.query
-    url = settings.public_base_url.rstrip("/") + request.url.path
-    return f"{url}?{query}" if query else url
+    scope = request.scope
+    path = scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    url = settings.public_base_url.rstrip("/") + path
+    query = scope.get("query_string", b"")
+    return f"{url}?{query.decode()}" if query else url
 
 
 @lru_cache(maxsize=256)

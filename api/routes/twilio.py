@@ -18,10 +18,11 @@ from starlette.routing import Route
 from api.deps import get_app_settings, get_messaging, get_whatsapp, resolve
 from api.logging_setup import mask_phone, note_on_request_line
 from api.whatsapp.inbound_form import IgnoredMessage, parse_inbound
+from api.whatsapp.inbox_insert import record_inbound
 from api.whatsapp.outbox import GiveUpHook
 from api.whatsapp.signature import signed_form
 from store.base import StoreUnavailable
-from store.messaging import MessagingStore, NewInbound
+from store.messaging import MessagingStore
 
 WEBHOOK_PATH = "/api/webhook/twilio"
 log = logging.getLogger("genie.whatsapp")
@@ -62,17 +63,6 @@ async def inbound_message(request: Request) -> Response:
     log.debug("body of %s: %r", message.message_sid, message.text)
     (await resolve(request, get_whatsapp)).notify_inbound(message.phone)
     return empty_twiml()
-
-
-async def record_inbound(messaging: MessagingStore, message: NewInbound) -> bool:
-    """Insert on the event loop when the store can do it without waiting (SQLite's optional
-    try_record_inbound: a short write, no lock or busy wait), else in the thread pool."""
-    record_now = getattr(messaging, "try_record_inbound", None)
-    if record_now is not None:
-        new: bool | None = record_now(message)
-        if new is not None:
-            return new
-    return await run_in_threadpool(messaging.record_inbound, message)
 
 
 async def delivery_status(request: Request) -> Response:

@@ -61,6 +61,7 @@ def create_app(
     for admin_router in ADMIN_ROUTERS:
         app.include_router(admin_router)
     # Added last = runs first: forwarded headers, then the request id, then the body limit.
+    # The lean entry of the Twilio webhooks runs this same list (api/lean_entry.py).
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,

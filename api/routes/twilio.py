@@ -1,8 +1,9 @@
 """Twilio's WhatsApp webhooks: inbound messages and delivery status callbacks.
 
 Plain Starlette routes, the hottest path of the service: FastAPI's dependency solving and
-form parsing cost more CPU than recording the message. They read what they need through
-api.deps.resolve (so app.dependency_overrides still apply) and check the signature with
+form parsing cost more CPU than recording the message, and create_app serves them through
+api.lean_entry (the app's middleware without FastAPI's generic layers). They read what they need
+through api.deps.resolve (so app.dependency_overrides still apply) and check the signature with
 api.whatsapp.signature.signed_form (415, 400 or 403 as JSON, like FastAPI's errors).
 """
 

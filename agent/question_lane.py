@@ -26,6 +26,7 @@ from agent.turn_context import TurnContext
 from tools.knowledge import find_passages, hand_over, search_training
 
 LOOKUP_CALL_ID = "call_lookup"  # ties the stand-in tool call to its result; models ignore ids
+MIN_CONFIDENCE = 0.5  # a lower setting counts as this: a question must be the likeliest intent
 OFF = 1.0  # a minimum confidence of 1 turns the lane off
 
 
@@ -45,13 +46,12 @@ class QuestionLane:
         guess = self.classifier.classify(ctx.text, ctx.progress)
         if guess.intent is not Intent.QUESTION or guess.exact or guess.question is not None:
             return False
-        # The model's own probability, not the classification's confidence: a message the
-        # model calls small talk is turned into a question in training ("what time is it?"),
-        # and the agent should keep the choice of small_talk for it.
-        probabilities = self.classifier.model.probabilities(ctx.text)
-        if max(probabilities, key=lambda i: probabilities[i]) is not Intent.QUESTION:
-            return False
-        if probabilities[Intent.QUESTION] < self.min_confidence:
+        # The model's own probability, not the classification's confidence: in training, small
+        # talk that looks like a question ("how are you?") is classified a question with the
+        # confidence of "other", and the agent should keep the choice of small_talk for it.
+        # At MIN_CONFIDENCE or more, a question is also the model's most likely intent.
+        probability = self.classifier.model.probabilities(ctx.text)[Intent.QUESTION]
+        if probability < max(self.min_confidence, MIN_CONFIDENCE):
             return False
         return split_compound(ctx.text, self.classifier.model) is None
 

@@ -2,7 +2,9 @@
 
 One turn is one agent run. Navigation, completion, progress, enrolment and small talk end in a
 `return_direct` tool (1 model call); a question runs the knowledge tool, then one more call
-writes the answer (2 calls). Anything unusable raises InterpreterFailed: the engine falls back.
+writes the answer (2 calls), except a plain question, which the question lane looks up before
+the run so that the answer call is the only one (agent/question_lane.py). Anything unusable
+raises InterpreterFailed: the engine falls back.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from agent.llm_client import LeanChatOpenAI
 from agent.llm_gate import LLMGate
 from agent.llm_guard import TurnGuard
 from agent.messages import Reply
+from agent.question_lane import QuestionLane
 from agent.settings import Settings
 from agent.splitter import split_message
 from agent.training import Trainer
@@ -44,6 +47,7 @@ class LLMInterpreter:
     def __init__(self, settings: Settings, model: BaseChatModel) -> None:
         self.model_name = settings.openai_model
         self.brand = settings.brand_name
+        self.lane = QuestionLane(settings.llm_question_lane_confidence)
         tools = described_tools()
         middleware: list[AgentMiddleware[Any, TurnContext, Any]] = [
             TurnGuard(
@@ -67,7 +71,8 @@ class LLMInterpreter:
         """Handle the message through the agent, or raise InterpreterFailed."""
         ctx = self._context(text, phone, progress, trainer)
         chat = llm_prompts.history(trainer.store, phone, progress, self.model_name)
-        turn = InputAgentState(messages=[*chat, HumanMessage(text)])
+        looked_up = self.lane.look_up(ctx)  # a plain question: its search already done
+        turn = InputAgentState(messages=[*chat, HumanMessage(text), *looked_up])
         try:
             state = self.agent.invoke(
                 turn, context=ctx, config={"recursion_limit": RECURSION_LIMIT}

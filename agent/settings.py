@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 8.0
     llm_max_retries: int = Field(default=1, ge=0, le=1)
     llm_max_calls_per_turn: int = Field(default=3, ge=1, le=3)
+    # A message the intent model calls a question with at least this probability (0.5 to 1) is
+    # looked up before the model, which then only writes the answer: 1 call, not 2. 1: off.
+    llm_question_lane_confidence: float = Field(default=0.6, ge=0.5, le=1.0)
     # dense retrieval, fused with BM25 (used only when OPENAI_API_KEY is set)
     dense_retrieval: bool = True
     embeddings_model: str = "text-embedding-3-small"

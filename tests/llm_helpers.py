@@ -12,6 +12,7 @@ from store.models import ProgressUpdate
 from tests.conversation import Conversation
 
 PHONE = "+15550001"
+NO_QUESTION_LANE = {"llm_question_lane_confidence": 1.0}  # every question picks its tool
 
 
 def settings(**overrides: object) -> Settings:
@@ -26,9 +27,14 @@ def agent_engine(store: TrainingStore, model: BaseChatModel | None, **overrides:
 
 
 def partner_on(
-    store: TrainingStore, model: BaseChatModel, session: int = 2, completed: tuple[int, ...] = (1,)
+    store: TrainingStore,
+    model: BaseChatModel,
+    session: int = 2,
+    completed: tuple[int, ...] = (1,),
+    **overrides: object,
 ) -> Conversation:
-    """Asha, in training on `session` with `completed` done, talking to an agent engine."""
+    """Asha, in training on `session` with `completed` done, talking to an agent engine
+    (built with the settings `overrides`)."""
     store.update_progress(
         PHONE,
         ProgressUpdate(
@@ -39,4 +45,4 @@ def partner_on(
             add_completed=list(completed),
         ),
     )
-    return Conversation(agent_engine(store, model), store, phone=PHONE)
+    return Conversation(agent_engine(store, model, **overrides), store, phone=PHONE)

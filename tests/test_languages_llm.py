@@ -13,7 +13,7 @@ from store.factory import seed_if_empty
 from store.models import ProgressUpdate
 from store.sqlite_store import SQLiteStore
 from tests.fakes.chat_models import scripted, tool_call_message
-from tests.llm_helpers import PHONE, agent_engine
+from tests.llm_helpers import NO_QUESTION_LANE, PHONE, agent_engine
 
 HINDI_ANSWER = "पेआउट हर महीने की 10 तारीख़ को NEFT से होता है। (सत्र 5: कमीशन और पेमेंट से)"
 
@@ -35,7 +35,7 @@ def store(tmp_path: Path) -> Iterator[SQLiteStore]:
 
 def test_a_hindi_question_is_answered_in_hindi_from_the_hindi_content(store: SQLiteStore) -> None:
     model = scripted(tool_call_message("search_training", {"query": "पेआउट NEFT"}), HINDI_ANSWER)
-    replies = agent_engine(store, model).handle_message(
+    replies = agent_engine(store, model, **NO_QUESTION_LANE).handle_message(
         Inbound(phone=PHONE, text="पेआउट कब मिलता है?")
     )
     assert [r.text for r in replies] == [HINDI_ANSWER]

@@ -9,7 +9,7 @@ from store.models import ProgressUpdate
 from store.sqlite_store import SQLiteStore
 from tests.conversation import Conversation
 from tests.fakes.chat_models import scripted, tool_call_message
-from tests.llm_helpers import PHONE, agent_engine, partner_on
+from tests.llm_helpers import NO_QUESTION_LANE, PHONE, agent_engine, partner_on
 
 ALL_TOOLS = [
     "navigate", "complete_session", "show_progress", "start_training", "search_training",
@@ -106,12 +106,14 @@ def test_new_partner_enrols_through_the_tool(store: SQLiteStore) -> None:
     assert newcomer.state() == (True, 1, [])
 
 
-def test_question_costs_two_calls_and_answers_from_the_content(store: SQLiteStore) -> None:
+def test_a_question_the_model_looks_up_costs_two_calls_and_answers_from_the_content(
+    store: SQLiteStore,
+) -> None:
     answer = "The MOQ is 500 kg per grade for stock items, Asha (from Session 3)."
     model = scripted(
         tool_call_message("search_training", {"query": "minimum order quantity"}), answer
     )
-    asha = partner_on(store, model, session=3, completed=(1, 2))
+    asha = partner_on(store, model, session=3, completed=(1, 2), **NO_QUESTION_LANE)
     result = asha.turn("what's MOQ again?")
     assert (result.intent, result.llm_calls, result.source) == (Intent.QUESTION, 2, "llm")
     assert [r.text for r in result.replies] == [answer]

@@ -14,7 +14,7 @@ from store.models import ProgressUpdate, TrainingSession
 from store.sqlite_store import SQLiteStore
 from tests.conversation import Conversation
 from tests.fakes.chat_models import scripted, tool_call_message
-from tests.llm_helpers import PHONE, agent_engine, partner_on, settings
+from tests.llm_helpers import NO_QUESTION_LANE, PHONE, agent_engine, partner_on, settings
 
 
 def two_calls() -> AIMessage:
@@ -55,7 +55,8 @@ def test_unusable_output_falls_back_to_keywords(
 
 def test_a_failed_answer_call_falls_back_to_the_extract(store: SQLiteStore) -> None:
     search = tool_call_message("search_training", {"query": "minimum order quantity"})
-    asha = partner_on(store, scripted(search, TimeoutError("slow")), session=3, completed=(1, 2))
+    model = scripted(search, TimeoutError("slow"))
+    asha = partner_on(store, model, session=3, completed=(1, 2), **NO_QUESTION_LANE)
     result = asha.turn("what's MOQ again?")
     assert result.llm_calls == 2 and result.fallback_reason is not None
     assert "500 kg per grade" in result.replies[0].text and "Session 3" in result.replies[0].text

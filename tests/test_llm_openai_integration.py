@@ -76,9 +76,35 @@ def test_navigation_is_one_request_with_tools_model_and_no_identity(
     assert result.prompt_tokens == count_message_tokens(request["messages"], MODEL)
 
 
-def test_question_is_two_requests_within_the_budget(store: SQLiteStore, server: FakeOpenAI) -> None:
+QUOTE_ANSWER = (
+    "Quotes are valid for 7 calendar days; copper and brass for 48 hours (from Session 3)."
+)
+
+
+def test_a_plain_question_is_one_request_within_the_budget(
+    store: SQLiteStore, server: FakeOpenAI
+) -> None:
     partner = asha(store, server)
-    answer = "Quotes are valid for 7 calendar days; copper and brass for 48 hours (from Session 3)."
+    server.enqueue(text(QUOTE_ANSWER))
+    result = partner.turn("hmm how long do quotes stay valid?")
+    assert [r.text for r in result.replies] == [QUOTE_ANSWER]
+    assert (result.intent, result.llm_calls, len(server.requests)) == (Intent.QUESTION, 1, 1)
+    [request] = server.requests
+    assert "tools" not in request and "parallel_tool_calls" not in request
+    assert request["messages"][0]["content"].startswith(prompt("answer.md")[:30])
+    *_, asked, call, data = request["messages"]
+    assert asked == {"role": "user", "content": "hmm how long do quotes stay valid?"}
+    assert call["role"] == "assistant" and call["tool_calls"][0]["id"] == data["tool_call_id"]
+    assert data["role"] == "tool" and '<passage session="3"' in data["content"]
+    assert PHONE not in json.dumps(request) and prompt_tokens(request) <= QUESTION_BUDGET
+    assert result.prompt_tokens == count_message_tokens(request["messages"], MODEL)
+
+
+def test_a_question_the_model_looks_up_is_two_requests_within_the_budget(
+    store: SQLiteStore, server: FakeOpenAI
+) -> None:
+    partner = asha(store, server, llm_question_lane_confidence=1.0)
+    answer = QUOTE_ANSWER
     server.enqueue(tool_call("search_training", {"query": "quote validity"}), text(answer))
     result = partner.turn("hmm how long do quotes stay valid?")
     assert [r.text for r in result.replies] == [answer]

@@ -12,12 +12,13 @@ from agent.languages import name_of
 from agent.messages import Reply
 from agent.quiz.grading import Graded
 from agent.quiz.options import with_options
+from agent.quiz.parsed import parsed_quiz
 from agent.quiz.records import record_answer
 from agent.quiz.state import QuizState, state_of
 from agent.translations import has_quiz_translation, localized
 from prompts import current_language, default_language, message
 from store.models import Progress, ProgressUpdate, TrainingSession
-from store.quiz_model import Kind, Question, Quiz, quiz_of
+from store.quiz_model import Kind, Question, Quiz
 from store.quiz_store import QuizAnswer
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def active_quiz(trainer: Trainer, progress: Progress | None) -> tuple[QuizState,
     session = trainer.store.get_session(state.s_no)
     if session is not None:
         session = localized(session, current_language(), default_language())
-    quiz = quiz_of(session)
+    quiz = parsed_quiz(session)
     return (state, quiz) if quiz is not None else None
 
 

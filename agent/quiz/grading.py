@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -35,6 +36,13 @@ def _compact(text: str) -> str:
     return re.sub(r"[\s\-]+", "", normalize(text))
 
 
+# The author's side of a comparison (options, accepted answers) is the same few hundred texts
+# for every partner: normalising them once instead of on every grade saves most of its CPU.
+# Bounded, so content edits and translations cannot grow them without limit.
+_authored_compact = lru_cache(maxsize=4096)(_compact)
+_authored_normal = lru_cache(maxsize=4096)(normalize)
+
+
 def option_of(question: Question, text: str, fuzzy: bool = False) -> int | None:
     """The 0-based option the text names by number, letter, exact text (or close paraphrase)."""
     norm = normalize(text).removeprefix("option ").strip()
@@ -46,15 +54,16 @@ def option_of(question: Question, text: str, fuzzy: bool = False) -> int | None:
         return int(bare) - 1
     if len(bare) == 1 and "a" <= bare <= chr(ord("a") + count - 1):
         return ord(bare) - ord("a")
-    texts = [_compact(o) for o in question.options]
-    if _compact(text) in texts:
-        return texts.index(_compact(text))
+    texts = [_authored_compact(o) for o in question.options]
+    given = _compact(text)
+    if given in texts:
+        return texts.index(given)
     if not fuzzy:
         return None
-    inside = [i for i, t in enumerate(texts) if t and t in _compact(text)]
+    inside = [i for i, t in enumerate(texts) if t and t in given]
     if len(inside) == 1:  # "SS 316 grade": exactly one option's text is in the answer
         return inside[0]
-    scores = [fuzz.token_set_ratio(norm, normalize(o)) for o in question.options]
+    scores = [fuzz.token_set_ratio(norm, _authored_normal(o)) for o in question.options]
     best = max(range(count), key=lambda i: scores[i])
     tied = sorted(scores)[-2] == scores[best]
     return best if scores[best] >= _PARAPHRASE_CUTOFF and not tied else None
@@ -64,13 +73,14 @@ def short_correct(question: Question, text: str) -> bool:
     """True when the text is an accepted answer, ignoring case, spaces and small typos."""
     given = _compact(text)
     words = f" {normalize(text)} "
+    given_digits = _digits(given)
     for accepted in question.accepted:
-        target = _compact(accepted)
-        if given == target or f" {normalize(accepted)} " in words:
+        target = _authored_compact(accepted)
+        if given == target or f" {_authored_normal(accepted)} " in words:
             return True
         # Small typos: one wrong letter from 4 characters on, two from 9 (not "SS304" for "SS316").
         allowed = 2 if len(target) >= 9 else 1 if len(target) >= 4 else 0
-        same_numbers = _digits(given) == _digits(target)  # "11th" is no typo of "10th"
+        same_numbers = given_digits == _digits(target)  # "11th" is no typo of "10th"
         if allowed and same_numbers and Levenshtein.distance(given, target) <= allowed:
             return True
     return False

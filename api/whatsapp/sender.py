@@ -8,15 +8,15 @@ import re
 import sys
 import threading
 import uuid
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 import requests
 from pydantic import BaseModel, field_validator, model_validator
-from twilio.base import values
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.rest import Client
 
 from api.whatsapp.twilio_http import PooledTwilioHttpClient
+from api.whatsapp.twilio_messages import MessagesEndpoint
 
 logger = logging.getLogger(__name__)
 
@@ -181,25 +181,14 @@ class TwilioSender:
             # TWILIO_EDGE/TWILIO_REGION would rewrite the host into "<host>.<edge>.<region>...".
             self._client.edge = None
             self._client.region = None
+        self._messages = MessagesEndpoint(self._client)
         self._from = WHATSAPP_PREFIX + from_number.removeprefix(WHATSAPP_PREFIX)
-        self._status_callback = status_callback or values.unset
+        self._status_callback = status_callback
 
     def send(self, message: OutboundMessage) -> SendResult:
         """Create the message at Twilio; classify any failure instead of raising."""
-        # A template goes without body or media (Twilio refuses both with a content_sid).
-        template = message.content_sid is not None
         try:
-            created = self._client.messages.create(
-                to=WHATSAPP_PREFIX + message.to,
-                from_=self._from,
-                body=values.unset if template else message.body,
-                media_url=[message.media_url]
-                if message.media_url and not template
-                else values.unset,
-                content_sid=message.content_sid or values.unset,
-                content_variables=message.content_variables or values.unset,
-                status_callback=self._status_callback,
-            )
+            sid = self._messages.create(self._form(message))
         except (TwilioRestException, TwilioServiceException) as exc:
             return _http_failure(exc)
         except requests.RequestException as exc:
@@ -211,7 +200,25 @@ class TwilioSender:
         except ValueError as exc:
             # A 2xx with an unreadable body: the message was probably accepted, so do not resend.
             return SendResult(ok=False, retryable=False, error=f"unreadable Twilio response: {exc}")
-        return SendResult(ok=True, sid=created.sid, status_code=201)
+        return SendResult(ok=True, sid=sid, status_code=201)
+
+    def _form(self, message: OutboundMessage) -> dict[str, Any]:
+        """The Messages API parameters, in the order the library's `messages.create` sends them."""
+        # A template goes without body or media (Twilio refuses both with a content_sid).
+        template = message.content_sid is not None
+        form: dict[str, Any] = {"To": WHATSAPP_PREFIX + message.to}
+        if self._status_callback:
+            form["StatusCallback"] = self._status_callback
+        if message.content_variables:
+            form["ContentVariables"] = message.content_variables
+        form["From"] = self._from
+        if not template:
+            form["Body"] = message.body
+            if message.media_url:
+                form["MediaUrl"] = [message.media_url]
+        if message.content_sid:
+            form["ContentSid"] = message.content_sid
+        return form
 
 
 def _http_failure(exc: TwilioRestException | TwilioServiceException) -> SendResult:

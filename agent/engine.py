@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -63,6 +64,9 @@ class Engine:
         self.interpreter = interpreter
         self.media_reader = media_reader
         self.steps = list(STEPS)
+        # The progress the lane choice (needs_llm) read, per worker thread, for the turn it
+        # precedes: one store read and one parse less per message.
+        self._lane_read = threading.local()
 
     def handle_message(self, inbound: Inbound) -> list[Reply]:
         """Answer one inbound message; never raises for bad input or a database outage."""
@@ -106,6 +110,8 @@ class Engine:
         if not text or len(text) > MAX_INBOUND_CHARS:
             return False
         progress = self.store.get_progress(inbound.phone)
+        if inbound.message_id:
+            self._lane_read.entry = (inbound.phone, inbound.message_id, progress)
         if self.classifier.classify(text, progress).exact:
             return False
         # Quiz answers are mostly not commands, yet the quiz step grades most of them alone.
@@ -140,6 +146,8 @@ class Engine:
             if done_before is not None:
                 return done_before
             unit = TurnUnit(self.store, inbound.phone)
+            if attempt == 0:
+                self._start_from_lane_read(unit, inbound)
             result = self._work_out(inbound, unit, media)
             try:
                 if commit(unit.turn(key), result):
@@ -151,6 +159,14 @@ class Engine:
             # Committed by an earlier attempt (a redelivery racing this one): its replies stand.
             return self._replayed(inbound) or TurnResult([], result.intent, "replay")
         raise StoreUnavailable(f"progress kept changing under {MAX_TURN_ATTEMPTS} attempts")
+
+    def _start_from_lane_read(self, unit: TurnUnit, inbound: Inbound) -> None:
+        """Start the turn from the progress needs_llm just read for this message on this
+        thread, if it did (used once: a retry after a conflict reads the store again)."""
+        entry = getattr(self._lane_read, "entry", None)
+        self._lane_read.entry = None
+        if entry is not None and entry[:2] == (inbound.phone, inbound.message_id):
+            unit.start_from(entry[2])
 
     def _work_out(self, inbound: Inbound, unit: TurnUnit, media: MediaTurn | None) -> TurnResult:
         """The turn's replies, with its progress change and chat lines collected in `unit`."""

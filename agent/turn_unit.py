@@ -39,6 +39,12 @@ class TurnUnit:
         # Everything a turn does not write (sessions, chat history, leads) reads through.
         return getattr(self._store, name)
 
+    def start_from(self, progress: Progress | None) -> None:
+        """Begin from a read of the partner's progress made just before the turn (under the
+        same lease): the commit's version check still rejects it if it has changed since."""
+        self._base = self._progress = progress
+        self._loaded = True
+
     def _load(self) -> None:
         if not self._loaded:
             self._base = self._store.get_progress(self.phone)

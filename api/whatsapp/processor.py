@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 from agent.engine import TurnCommit
 from agent.intents import Intent
@@ -82,6 +82,8 @@ class InboundProcessor:
     ) -> None:
         self.messaging = messaging
         self.handler = handler
+        # A runtime Protocol check walks the protocol's members: once, not on every turn.
+        self._runs_turns = isinstance(handler, TurnRunner)
         # Without it (tests, the JSON API) buttons and lists stay plain text.
         self.interactive = interactive
         self.on_replies = on_replies
@@ -165,8 +167,9 @@ class InboundProcessor:
                 return self._commit_limited(record, verdict)
         inbound = to_inbound(record)
         try:
-            if isinstance(self.handler, TurnRunner):
-                result = self.handler.run_turn(inbound, self._commit_for(record))
+            if self._runs_turns:
+                runner = cast(TurnRunner, self.handler)
+                result = runner.run_turn(inbound, self._commit_for(record))
                 self.results.deliver(record.message_sid, result)
                 return result.source != "replay"
             replies = self.handler.handle_message(inbound)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from agent.quiz import parsed
 from agent.quiz.parsed import parsed_quiz
 from store.models import TrainingSession
@@ -9,7 +11,7 @@ from store.models import TrainingSession
 QUIZ = {"questions": [{"question": "Pick one", "options": ["a", "b"], "answer": 1}]}
 
 
-def _session(quiz: dict[str, object] | None) -> TrainingSession:
+def _session(quiz: dict[str, Any] | None) -> TrainingSession:
     return TrainingSession(s_no=1, heading="One", content="text", quiz=quiz)
 
 

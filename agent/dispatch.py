@@ -13,13 +13,17 @@ from agent.compound import ANSWERED_AFTER
 from agent.intents import Classification, Intent
 from agent.keywords import looks_like_question
 from agent.messages import Reply
+from agent.topic_refs import find_topic_session
 from agent.training import ActionResult, Trainer, has_started
 from agent.translations import localized
 from agent.turns import TurnResult
 from prompts import current_language, default_language, message
 from store.models import Progress
 
-SURE_QUESTION = 0.6  # classifier confidence above which an unanswerable question is still one
+SURE_QUESTION = 0.6
+# What a message naming a session by its topic may have been understood as: never a
+# command the partner clearly gave (next, restart ...), only "unsure", the menu or a jump.
+_NAMED_BY_TOPIC = {Intent.QUESTION, Intent.OTHER, Intent.MENU, Intent.JUMP}  # classifier confidence above which an unanswerable question is still one
 
 
 def dispatch(
@@ -34,6 +38,12 @@ def dispatch(
     if guess.last_session:  # "the last one": the last session of the current content
         sessions = t.knowledge.sessions()
         guess = replace(guess, session=sessions[-1].s_no if sessions else None)
+    elif started and intent in _NAMED_BY_TOPIC and guess.session is None:
+        # "take me to the one about payments": a session named by its topic, found in the
+        # current content (the classifier knows no content, so this is decided here).
+        topic = find_topic_session(text, t.knowledge.index())
+        if topic is not None:
+            guess, intent = replace(guess, intent=Intent.JUMP, session=topic), Intent.JUMP
     if intent is Intent.ENROLL:
         action = t.enroll(phone)
     elif intent is Intent.RESUME or (intent is Intent.NEXT and started and not in_training):

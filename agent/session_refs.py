@@ -37,7 +37,7 @@ for _table in (_HINGLISH, _DEVANAGARI):
 _L = r"(?<![\w\u0900-\u097f'])"  # word boundaries that also hold inside Devanagari words
 _R = r"(?![\w\u0900-\u097f'])"
 _MINUS = r"(?:(?:minus|negative)\s*|-\s*)?"
-_NUMBER = rf"({_MINUS}\d{{1,3}})(?:st|nd|rd|th|va|vaan|vi|वां|वाँ|वा|वीं)?"
+_NUMBER = rf"({_MINUS}\d{{1,3}})(?:\s?(?:st|nd|rd|th)|va|vaan|vi|वां|वाँ|वा|वीं)?"
 _WORD = "(" + "|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)) + ")"
 _NOUN = (
     r"(?:s+e+s+[sh]*i*o*n+s?|sesions?|sessoin|sessio|sesn|secion|seshun|seshion|sesh|ssn|"
@@ -47,6 +47,20 @@ _NOUN = (
 _NO = r"(?:\s*(?:no\.?|number|num|nbr|नंबर|संख्या|#))?"
 _ONE = r"(?:one|wala|vala|waala|wali|वाला|वाली|नंबर वाला)"
 _VERB = r"(?:go to|goto|go|open|show|jump to|jump|take me to|khol|kholo|खोलो|दिखाओ)"
+# Moving somewhere, anywhere in a sentence: "lets go to 4th", "skip ahead to the seventh".
+_MOVE = (
+    r"(?:go|goto|jump|move|skip|switch|head|back|return|take me|taking me|bring me)"
+    r"(?:\s+(?:ahead|forward|back|straight|directly))?\s+(?:to|on)\s+(?:the\s+)?"
+)
+# What may follow such a number: the end, or a word that is not a thing being counted
+# ("go to 5 customers a day" names no session).
+_THEN = (
+    r"(?=\s*$|\s+(?:please|pls|plz|now|again|then|and|na|yaar|if|so|once|one|i|we|ok|okay|"
+    r"bro|sir|ji|directly|straight|kar|karo|karna|do|de)\b)"
+)
+# Hinglish and Hindi "4 pe chalo", "chalo 4 pe", "4 पर जाओ".
+_HI_GO = r"(?:chalo|chalte|jao|jaao|chale|le chalo|चलो|जाओ|ले चलो)"
+_ON = r"(?:pe|par|per|पर|पे)"
 
 # Ordered from most to least specific; group 1 holds the number or the word.
 _PATTERNS = [
@@ -59,6 +73,10 @@ _PATTERNS = [
     re.compile(rf"{_L}{_NUMBER}\s*(?:number\s+)?{_ONE}{_R}"),
     re.compile(rf"{_L}(?:number|no)\s*{_NUMBER}{_R}"),
     re.compile(rf"{_L}(?:number|no)\s+{_WORD}{_R}"),
+    re.compile(rf"{_L}{_MOVE}{_NUMBER}{_R}{_THEN}"),
+    re.compile(rf"{_L}{_MOVE}{_WORD}{_R}{_THEN}"),
+    re.compile(rf"{_L}{_NUMBER}\s+{_ON}\s+{_HI_GO}{_R}"),
+    re.compile(rf"{_L}{_HI_GO}\s+{_NUMBER}\s+{_ON}{_R}"),
     re.compile(rf"^\s*{_VERB}?\s*(?:the\s+)?{_WORD}\s*$"),
 ]
 _BARE_NUMBER = re.compile(rf"^\s*{_VERB}?\s*#?\s*{_NUMBER}\s*(?:please|pls|plz)?\s*$")

@@ -22,8 +22,11 @@ from store.models import Progress
 
 SURE_QUESTION = 0.6
 # What a message naming a session by its topic may have been understood as: never a
-# command the partner clearly gave (next, restart ...), only "unsure", the menu or a jump.
-_NAMED_BY_TOPIC = {Intent.QUESTION, Intent.OTHER, Intent.MENU, Intent.JUMP}  # classifier confidence above which an unanswerable question is still one
+# command that changes progress (restart, complete ...); "go back to the products session"
+# may read as previous.
+_NAMED_BY_TOPIC = {
+    Intent.QUESTION, Intent.OTHER, Intent.MENU, Intent.JUMP, Intent.NEXT, Intent.PREVIOUS,
+}  # fmt: skip  # classifier confidence above which an unanswerable question is still one
 
 
 def dispatch(

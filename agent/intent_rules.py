@@ -22,7 +22,7 @@ from agent.compound import ANSWERED_AFTER, split_compound
 from agent.intent_model import IntentModel, intent_model
 from agent.intents import Classification, Intent
 from agent.keywords import KeywordClassifier, looks_like_question, normalize
-from agent.session_refs import find_session_ref
+from agent.session_refs import asks_to_go, find_session_ref
 from store.models import Progress
 
 
@@ -68,6 +68,8 @@ OVERRULE_KEYWORD = 0.70  # the model overrules a keyword found among other words
 LONG_QUESTION_WORDS = 8
 CACHED_CLASSIFICATIONS = 4096  # distinct (text, stage) pairs kept; a few MB at most
 _STATUS = {Intent.ENROLL, Intent.PROGRESS}
+# What the model may call a message that names a session and asks to go there.
+_UNSURE_OF_PLACE = {Intent.QUESTION, Intent.OTHER, Intent.MENU}
 _MOVES = {Intent.JUMP, Intent.NEXT, Intent.PREVIOUS, Intent.MENU, Intent.RESUME}
 NEEDS_CONFIDENCE = {Intent.RESTART: 0.70, Intent.COMPLETE: 0.55, Intent.EXIT: 0.55}
 
@@ -145,9 +147,12 @@ class IntentClassifier:
         long_question = "?" in text and len(text.split()) >= LONG_QUESTION_WORDS
         if long_question and intent in _STATUS and weighted[Intent.QUESTION] / total >= 0.2:
             intent = Intent.QUESTION  # a long question naming partners or progress: programme
-        ref = find_session_ref(normalize(text))
+        norm = normalize(text)
+        ref = find_session_ref(norm)
         if ref and weighted[Intent.JUMP] / total >= JUMP_WITH_REFERENCE and intent in _MOVES:
             intent = Intent.JUMP  # a session named in a command-like message is where to go
+        elif ref and intent in _UNSURE_OF_PLACE and asks_to_go(norm) and not _guarded(text):
+            intent = Intent.JUMP  # "I had a doubt in the 4th session, could you open it?"
         confidence = weighted[intent] / total
         if intent in _GUARDED and _suspicious(text, intent):
             return self._unsure(text, stage, confidence)

@@ -88,6 +88,22 @@ _LAST = re.compile(
 _AMBIGUOUS = {"do", "one", "s", "ek", "pehle", "sec", "part", "topic", "das", "char", "nau"}
 
 
+# Asking to be taken somewhere ("open", "take me to", "kholo", "ले चलो"): with a session
+# reference anywhere in the message, the message is a jump even when it is long and polite
+# ("I had a doubt in the fourth session, could you open it again?").
+_GO_TO = re.compile(
+    rf"{_L}(?:go to|goto|go back to|going to|open|opening|take me|taking me|bring me|jump|"
+    r"skip to|skip ahead|back to|revisit|return to|switch to|move to|head to|show me|show|"
+    r"khol\w*|le chalo|le chalo|chalo|jao|dikha\w*|खोल\w*|दिखा\w*|ले चलो|चलो|जाओ)"
+    rf"{_R}"
+)
+
+
+def asks_to_go(text: str) -> bool:
+    """True when a normalised message asks to be taken somewhere (not yet where)."""
+    return bool(_GO_TO.search(text))
+
+
 @dataclass(frozen=True)
 class SessionRef:
     """A session reference: a number (maybe negative or out of range) or the last session."""

@@ -21,6 +21,7 @@ from prompts import current_language, default_language, message
 from store.models import Progress
 
 SURE_QUESTION = 0.6
+_GUESSED = {"model", "fuzzy", "default"}  # understood by the phrase-bank model, not a keyword
 # What a message naming a session by its topic may have been understood as: never a
 # command that changes progress (restart, complete ...); "go back to the products session"
 # may read as previous.
@@ -53,9 +54,12 @@ def dispatch(
         action, intent = t.resume(phone), Intent.RESUME  # report what was carried out
     elif intent is Intent.PROGRESS:
         action = t.progress(phone)
-    elif intent is Intent.RESTART and progress and progress.completed_sections:
-        # Completed sessions are not wiped on one word: ask, and agent/confirmations.py
-        # carries out the answer. Without progress there is nothing to lose.
+    elif intent is Intent.RESTART and progress and (
+        progress.completed_sections or (started and guess.source in _GUESSED)
+    ):
+        # Completed sessions are not wiped on one word, nor a place in the training on a
+        # guess: ask, and agent/confirmations.py carries out the answer. Without progress
+        # there is nothing to lose.
         action = t.confirm_restart(phone)
     elif intent is Intent.RESTART:
         action = t.restart(phone) if started else t.enroll(phone)

@@ -71,7 +71,9 @@ _STATUS = {Intent.ENROLL, Intent.PROGRESS}
 # What the model may call a message that names a session and asks to go there.
 _UNSURE_OF_PLACE = {Intent.QUESTION, Intent.OTHER, Intent.MENU}
 _MOVES = {Intent.JUMP, Intent.NEXT, Intent.PREVIOUS, Intent.MENU, Intent.RESUME}
-NEEDS_CONFIDENCE = {Intent.RESTART: 0.70, Intent.COMPLETE: 0.55, Intent.EXIT: 0.55}
+# A restart the model guessed is never carried out at once: agent/dispatch.py asks first
+# whenever there is progress to lose, so its bar is the same as the other actions'.
+NEEDS_CONFIDENCE = {Intent.RESTART: 0.55, Intent.COMPLETE: 0.55, Intent.EXIT: 0.55}
 
 
 # Instructions aimed at the machine, not the training: never acted on without an LLM.

@@ -54,8 +54,10 @@ def dispatch(
         action, intent = t.resume(phone), Intent.RESUME  # report what was carried out
     elif intent is Intent.PROGRESS:
         action = t.progress(phone)
-    elif intent is Intent.RESTART and progress and (
-        progress.completed_sections or (started and guess.source in _GUESSED)
+    elif (
+        intent is Intent.RESTART
+        and progress
+        and (progress.completed_sections or (started and guess.source in _GUESSED))
     ):
         # Completed sessions are not wiped on one word, nor a place in the training on a
         # guess: ask, and agent/confirmations.py carries out the answer. Without progress

@@ -56,7 +56,7 @@ _MOVE = (
 # ("go to 5 customers a day" names no session).
 _THEN = (
     r"(?=\s*$|\s+(?:please|pls|plz|now|again|then|and|na|yaar|if|so|once|one|i|we|ok|okay|"
-    r"bro|sir|ji|directly|straight|kar|karo|karna|do|de)\b)"
+    r"bro|sir|ji|directly|straight|kar|karo|karna|do|de|first|instead|too|also)\b)"
 )
 # Hinglish and Hindi "4 pe chalo", "chalo 4 pe", "4 पर जाओ".
 _HI_GO = r"(?:chalo|chalte|jao|jaao|chale|le chalo|चलो|जाओ|ले चलो)"
@@ -75,6 +75,7 @@ _PATTERNS = [
     re.compile(rf"{_L}(?:number|no)\s+{_WORD}{_R}"),
     re.compile(rf"{_L}{_MOVE}{_NUMBER}{_R}{_THEN}"),
     re.compile(rf"{_L}{_MOVE}{_WORD}{_R}{_THEN}"),
+    re.compile(rf"{_L}the\s+(\d{{1,2}})\s?(?:st|nd|rd|th){_R}{_THEN}"),  # "do the 7th first"
     re.compile(rf"{_L}{_NUMBER}\s+{_ON}\s+{_HI_GO}{_R}"),
     re.compile(rf"{_L}{_HI_GO}\s+{_NUMBER}\s+{_ON}{_R}"),
     re.compile(rf"^\s*{_VERB}?\s*(?:the\s+)?{_WORD}\s*$"),
@@ -91,17 +92,19 @@ _AMBIGUOUS = {"do", "one", "s", "ek", "pehle", "sec", "part", "topic", "das", "c
 # Asking to be taken somewhere ("open", "take me to", "kholo", "ले चलो"): with a session
 # reference anywhere in the message, the message is a jump even when it is long and polite
 # ("I had a doubt in the fourth session, could you open it again?").
-_GO_TO = re.compile(
+GO_TO = re.compile(
     rf"{_L}(?:go to|goto|go back to|going to|open|opening|take me|taking me|bring me|jump|"
     r"skip to|skip ahead|back to|revisit|return to|switch to|move to|head to|show me|show|"
-    r"khol\w*|le chalo|le chalo|chalo|jao|dikha\w*|खोल\w*|दिखा\w*|ले चलो|चलो|जाओ)"
+    r"see|read|reread|redo|repeat|revise|review|study|send|share|resend|"
+    r"khol\w*|le chalo|chalo|jao|dikha\w*|dekhna|dekhni|padhna|padhni|bhejo|bhej do|"
+    r"खोल\w*|दिखा\w*|ले चलो|चलो|जाओ|देखना|पढ़ना|भेजो)"
     rf"{_R}"
 )
 
 
 def asks_to_go(text: str) -> bool:
     """True when a normalised message asks to be taken somewhere (not yet where)."""
-    return bool(_GO_TO.search(text))
+    return bool(GO_TO.search(text))
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from enum import Enum
 from functools import lru_cache
 
 from agent.keywords import looks_like_question, normalize
+from agent.query import Slot
 from agent.retrieval import KnowledgeIndex
-from agent.session_refs import asks_to_go, find_session_ref
+from agent.session_refs import GO_TO, asks_to_go, find_session_ref
 from agent.terms import content_terms
 
 # A word that names a session, or says "the one (about)": what makes a topic a place to go.
@@ -35,6 +37,16 @@ _GO = re.compile(
     r"khol\w*|dikha\w*|chalo|chale|chalein|jao|jaana|jana|padh\w*|dobara|phir se|fir se|"
     r"खोल\w*|दिखा\w*|जाओ|जाना|चलो|ले चलो|पढ़\w*|पढ\w*|फिर से|दोबारा|वापस)"
     r"(?![\w\u0900-\u097f])"
+)
+# Going somewhere without a session word: "skip to payments", "open logistics".
+_GO_STRONG = re.compile(
+    r"(?<![\w\u0900-\u097f])(?:go to|goto|go back to|jump to|jump|skip to|take me to|open|"
+    r"back to|move to|switch to|le chalo|kholo|खोलो|ले चलो)(?![\w\u0900-\u097f])"
+)
+# Where the reason for going starts: "... the payments session before I meet my customer".
+_REASON = re.compile(
+    r"(?<![\w\u0900-\u097f])(?:before|after|because|since|as|when|while|so that|coz|"
+    r"kyunki|taaki|jab|क्योंकि|ताकि|जब)(?![\w\u0900-\u097f])"
 )
 # Words of the frame itself, never part of the topic.
 _FRAME_WORDS = re.compile(
@@ -55,14 +67,20 @@ _NOT_GOING = re.compile(
     r"(?<![\w\u0900-\u097f])(?:complete|completed|mark|marked|tick|finish|finished|done|"
     r"khatam|poora|pura|पूरा|पूरी|खत्म)(?![\w\u0900-\u097f])|\d|[\u0966-\u096f]"
 )
-# Hindi question words: "कितने सेशन बचे हैं" asks how many, it names no session.
-_ASKS = re.compile(r"(?<![\u0900-\u097f])(?:कितने|कितना|क्या|कौन|कौनसा|कब|कैसे|कहाँ|कहां)(?![\u0900-\u097f])")
+# Question words anywhere ("KYC ke liye kya documents chahiye", "कितने सेशन बचे हैं"): such
+# a message asks about the topic, it does not name a session.
+_ASKS = re.compile(
+    r"(?<![\w\u0900-\u097f])(?:kya|kyaa|kaise|kab|kitna|kitne|kitni|kaun|kaunsa|kahan|kidhar|"
+    r"kyun|what|how|why|when|where|who|which|कितने|कितना|क्या|कौन|कौनसा|कब|कैसे|कहाँ|कहां)"
+    r"(?![\w\u0900-\u097f])"
+)
 _SHORT = 4  # "GST wala session", "kyc part": a topic and a session word, nothing else
 _KEY_SHARE = 0.6  # a key word of a session: at least this share of its uses are there
 _KEY_USES = 2  # a key word used this often counts fully; a word used once is weak evidence
 _HEADING = 2.0  # a topic word found in a heading counts twice a key word
 _ENOUGH = 1.0  # one heading word, or one key word used twice, names the session
 _TOPIC_SHARE = 0.6
+_RECITED = 2  # topic words that, all in one heading, name it without "session" or "go to"
 
 
 @dataclass(frozen=True)
@@ -71,14 +89,32 @@ class _Topics:
     keys: dict[int, dict[str, float]]  # key word -> weight (a word used once counts half)
 
 
-def names_a_session(text: str) -> bool:
-    """True when a message names a session as a place to go (not which one yet)."""
-    norm = normalize(text)
-    if not _NOUN.search(norm) or _NOT_GOING.search(norm) or find_session_ref(norm):
-        return False
-    if _GO.search(norm) or asks_to_go(norm):
-        return True
-    return len(norm.split()) <= _SHORT and not looks_like_question(text) and not _ASKS.search(norm)
+class _Frame(Enum):
+    """How a message asks for a session by topic."""
+
+    NOUN = "noun"  # "open the session on payments", "GST wala session"
+    HEADING = "heading"  # "skip to payments", "Leads and the CRM please": its heading's words
+
+
+def _frame(text: str, norm: str) -> _Frame | None:
+    """How the message names a session by topic, or None when it cannot be such a message."""
+    if _NOT_GOING.search(norm) or _NAVIGATION.search(norm) or find_session_ref(norm):
+        return None
+    question = looks_like_question(text) or bool(_ASKS.search(norm))
+    if _NOUN.search(norm) and (
+        _GO.search(norm) or asks_to_go(norm) or (len(norm.split()) <= _SHORT and not question)
+    ):
+        return _Frame.NOUN
+    if _GO_STRONG.search(norm) or not question:
+        return _Frame.HEADING
+    return None
+
+
+def _topic_words(norm: str) -> str:
+    """The words that say which session: the clause naming it, without the frame's words."""
+    clauses = [c for c in _REASON.split(norm) if c.strip()]
+    named = next((c for c in clauses if _NOUN.search(c)), clauses[0] if clauses else "")
+    return _FRAME_WORDS.sub(" ", GO_TO.sub(" ", _GO.sub(" ", _NOUN.sub(" ", named))))
 
 
 @lru_cache(maxsize=4)  # one per index (the index is rebuilt when the content changes)
@@ -100,28 +136,44 @@ def _topics(index: KnowledgeIndex) -> _Topics:
 def find_topic_session(text: str, index: KnowledgeIndex) -> int | None:
     """The session whose heading or key words the message names as a place to go, or None
     when it names no session, no topic, or two sessions equally well."""
-    if not names_a_session(text):
-        return None
     norm = normalize(text)
-    if _NAVIGATION.search(norm):
-        return None  # "back to the previous session" names where by order, not by topic
-    topic = _FRAME_WORDS.sub(" ", _GO.sub(" ", _NOUN.sub(" ", norm)))
-    slots = index.parse(topic).slots
+    frame = _frame(text, norm)
+    if frame is None:
+        return None
+    slots = index.parse(_topic_words(norm)).slots
     if not slots:
         return None
-    topics = _topics(index)
-    scores: Counter[int] = Counter()
-    named: Counter[int] = Counter()  # how many of the topic's words each session holds
+    found = _score(_topics(index), slots)
+    ranked = sorted(found, key=lambda s_no: found[s_no].score, reverse=True)[:2]
+    if not ranked or found[ranked[0]].score < _ENOUGH:
+        return None
+    if len(ranked) > 1 and found[ranked[1]].score >= found[ranked[0]].score:
+        return None  # two sessions fit as well: the menu lets the partner choose
+    best = ranked[0]
+    if frame is _Frame.HEADING:  # no session word: every topic word must be in its heading,
+        recited = len(slots) >= _RECITED or _GO_STRONG.search(norm)  # "kyc" alone asks about it
+        return best if recited and found[best].in_heading == len(slots) else None
+    # The topic is what the message is about: most of its words, not one word of a sentence.
+    return best if found[best].named >= _TOPIC_SHARE * len(slots) else None
+
+
+@dataclass
+class _Fit:
+    score: float = 0.0
+    named: int = 0  # topic words found in the session's heading or key words
+    in_heading: int = 0  # topic words found in its heading
+
+
+def _score(topics: _Topics, slots: list[Slot]) -> dict[int, _Fit]:
+    """How well each session fits the topic words: heading words count double."""
+    found: dict[int, _Fit] = {}
     for s_no, heading in topics.headings.items():
         keys = topics.keys.get(s_no, {})
+        fit = found[s_no] = _Fit()
         for slot in slots:
             in_keys = max((keys[t] for t in slot.stems if t in keys), default=0.0)
             score = _HEADING * slot.trust(heading) or in_keys * slot.trust(set(keys))
-            scores[s_no] += score
-            named[s_no] += score > 0
-    ranked = scores.most_common(2)
-    if not ranked or ranked[0][1] < _ENOUGH or (len(ranked) > 1 and ranked[1][1] >= ranked[0][1]):
-        return None
-    best = ranked[0][0]
-    # The topic is what the message is about: most of its words, not one word of a sentence.
-    return best if named[best] >= _TOPIC_SHARE * len(slots) else None
+            fit.score += score
+            fit.named += score > 0
+            fit.in_heading += slot.trust(heading) > 0
+    return found

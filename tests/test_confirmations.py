@@ -73,6 +73,17 @@ def test_without_completed_sessions_restart_is_immediate(store: SQLiteStore) -> 
     assert ben.state() == (True, 1, []) and ben.progress.pending is None
 
 
+def test_a_restart_the_model_guessed_is_asked_even_without_completed_sessions(
+    store: SQLiteStore,
+) -> None:
+    ben = Conversation(Engine(store), store, phone="+15550002", name="Ben")
+    ben.say("I am a new partner")
+    ben.say("next")
+    assert "Are you sure?" in ben.say("please reset everything so i can begin fresh")
+    assert ben.state() == (True, 2, []) and ben.progress.pending == CONFIRM_RESTART
+    assert "Training restarted" in ben.say("yes")
+
+
 def test_the_llm_tool_asks_and_no_is_understood_without_a_model_call(store: SQLiteStore) -> None:
     model = scripted(tool_call_message("navigate", {"action": "restart"}))
     partner = partner_on(store, model)

@@ -68,6 +68,7 @@ def test_fast_scoring_matches_the_sklearn_pipeline() -> None:
         ("सत्र ३ दिखाओ", Intent.JUMP, 3),
         ("section -3", Intent.JUMP, -3),
         ("अगला", Intent.NEXT, None),
+        ("I had a doubt in the fourth session, could you kindly open it again?", Intent.JUMP, 4),
     ],
 )
 def test_free_form_messages_in_training(

@@ -43,6 +43,9 @@ def test_finds_the_number(text: str, number: int) -> None:
         "what do i do now",  # "do" is also Hindi for two
         "is this the one",
         "how many sessions",
+        "we go to 5 customers daily",  # a count of things, not a session
+        "go to the first time",
+        "the 5th of march",
     ],
 )
 def test_finds_no_number(text: str) -> None:
@@ -71,6 +74,14 @@ def test_span_covers_the_reference_words() -> None:
         ("5 number wala", 5),
         ("skip to number five", 5),
         ("sessin 4", 4),
+        ("lets go to 4th", 4),
+        ("back to 2 pls", 2),
+        ("I would like to go to the sixth, if that is ok", 6),
+        ("6 th session pls", 6),
+        ("chalo 4 pe", 4),
+        ("3 pe le chalo", 3),
+        ("skip ahead to the seventh plz", 7),
+        ("actually let me do the 7th first", 7),
     ],
 )
 def test_finds_the_number_anywhere_in_a_sentence(text: str, number: int) -> None:

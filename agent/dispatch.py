@@ -42,7 +42,7 @@ def dispatch(
     if guess.last_session:  # "the last one": the last session of the current content
         sessions = t.knowledge.sessions()
         guess = replace(guess, session=sessions[-1].s_no if sessions else None)
-    elif started and intent in _NAMED_BY_TOPIC and guess.session is None:
+    elif started and intent in _NAMED_BY_TOPIC and guess.session is None and not guess.exact:
         # "take me to the one about payments": a session named by its topic, found in the
         # current content (the classifier knows no content, so this is decided here).
         topic = find_topic_session(text, t.knowledge.index())

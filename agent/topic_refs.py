@@ -16,64 +16,64 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from agent.keywords import looks_like_question, normalize
 from agent.query import Slot
 from agent.retrieval import KnowledgeIndex
 from agent.session_refs import GO_TO, asks_to_go, find_session_ref
 from agent.terms import content_terms
+from prompts import prompts_dir
 
-# A word that names a session, or says "the one (about)": what makes a topic a place to go.
-_NOUN = re.compile(
-    r"(?<![\w\u0900-\u097f])(?:s+e+s+[sh]*i*o*n+s?|sesions?|sesh|sections?|modules?|lessons?|"
-    r"parts?|chapters?|topics?|one|wala|vala|waala|wali|wale|वाला|वाली|वाले|सत्र|सेशन|भाग|"
-    r"अध्याय|मॉड्यूल|पाठ)(?![\w\u0900-\u097f])"
-)
-# Asking to go (back) there, in English, Hinglish and Hindi.
-_GO = re.compile(
-    r"(?<![\w\u0900-\u097f])(?:go|goto|going|open|opening|take|taking|jump|skip|back|revisit|"
-    r"return|switch|move|head|show|see|view|read|reread|redo|repeat|again|once more|revise|"
-    r"revision|review|study|check|"
-    r"khol\w*|dikha\w*|chalo|chale|chalein|jao|jaana|jana|padh\w*|dobara|phir se|fir se|"
-    r"खोल\w*|दिखा\w*|जाओ|जाना|चलो|ले चलो|पढ़\w*|पढ\w*|फिर से|दोबारा|वापस)"
-    r"(?![\w\u0900-\u097f])"
-)
-# Going somewhere without a session word: "skip to payments", "open logistics".
-_GO_STRONG = re.compile(
-    r"(?<![\w\u0900-\u097f])(?:go to|goto|go back to|jump to|jump|skip to|take me to|open|"
-    r"back to|move to|switch to|le chalo|kholo|खोलो|ले चलो)(?![\w\u0900-\u097f])"
-)
-# Where the reason for going starts: "... the payments session before I meet my customer".
-_REASON = re.compile(
-    r"(?<![\w\u0900-\u097f])(?:before|after|because|since|as|when|while|so that|coz|"
-    r"kyunki|taaki|jab|क्योंकि|ताकि|जब)(?![\w\u0900-\u097f])"
-)
-# Words of the frame itself, never part of the topic.
-_FRAME_WORDS = re.compile(
-    r"(?<![\w\u0900-\u097f])(?:about|on|regarding|related|for|of|to|me|the|that|this|pe|par|"
-    r"ke|ki|ka|bare|baare|mein|पर|के|की|का|बारे|में|le|please|pls|plz|can|could|you|u|i|"
-    r"want|wanna|would|like|lets|let's|there|now|jo|tha|wo|woh|before|earlier|carry|continue|"
-    r"resume|start|restart|begin|training)"
-    r"(?![\w\u0900-\u097f])"
-)
-# Sessions named by their order: never a topic.
-_NAVIGATION = re.compile(
-    r"(?<![\w\u0900-\u097f])(?:next|previous|prev|prevous|agla|agle|pichla|pichle|last|"
-    r"current|same|left|stopped|अगला|अगले|पिछला|पिछले)(?![\w\u0900-\u097f])"
-)
-# Marking a session done ("mark the KYC session complete") is not going there; a session
-# named by number ("session 5 about payments") is found by agent/session_refs.py.
-_NOT_GOING = re.compile(
-    r"(?<![\w\u0900-\u097f])(?:complete|completed|mark|marked|tick|finish|finished|done|"
-    r"khatam|poora|pura|पूरा|पूरी|खत्म)(?![\w\u0900-\u097f])|\d|[\u0966-\u096f]"
-)
-# Question words anywhere ("KYC ke liye kya documents chahiye", "कितने सेशन बचे हैं"): such
-# a message asks about the topic, it does not name a session.
-_ASKS = re.compile(
-    r"(?<![\w\u0900-\u097f])(?:kya|kyaa|kaise|kab|kitna|kitne|kitni|kaun|kaunsa|kahan|kidhar|"
-    r"kyun|what|how|why|when|where|who|which|कितने|कितना|क्या|कौन|कौनसा|कब|कैसे|कहाँ|कहां)"
-    r"(?![\w\u0900-\u097f])"
-)
+_L, _R = r"(?<![\w\u0900-\u097f])", r"(?![\w\u0900-\u097f])"  # word edges, Devanagari too
+_SESSION_TYPOS = r"s+e+s+[sh]*i*o*n+s?"  # session, sesion, sessionn, sessons
+_NUMERALS = r"|\d|[\u0966-\u096f]"  # a session named by number is session_refs' job
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The word lists of prompts/keywords.yaml `topic_refs`, as patterns."""
+
+    noun: re.Pattern[str]  # names a session, or says "the one (about)"
+    go: re.Pattern[str]  # asks to go (back) there
+    go_strong: re.Pattern[str]  # goes somewhere without a session word: "skip to payments"
+    reason: re.Pattern[str]  # where the reason for going starts
+    frame: re.Pattern[str]  # the request's own words, never part of the topic
+    order: re.Pattern[str]  # sessions named by their order: never a topic
+    not_going: re.Pattern[str]  # marking done, or a number: not a topic reference
+    asks: re.Pattern[str]  # a question word anywhere: the message asks about the topic
+
+
+def _alternatives(words: list[str]) -> str:
+    """Whole words or phrases as one regex alternation; a trailing * matches any ending."""
+    parts = [re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in words]
+    return "|".join(sorted(parts, key=len, reverse=True))  # longest first: "go to" before "go"
+
+
+@lru_cache(maxsize=4)
+def _words(folder: str) -> _Words:
+    raw = yaml.safe_load((Path(folder) / "keywords.yaml").read_text(encoding="utf-8"))
+    lists = raw["topic_refs"]
+
+    def words(key: str, extra: str = "") -> str:
+        if not all(isinstance(w, str) for w in lists[key]):  # unquoted on/no read as booleans
+            raise ValueError(f"keywords.yaml topic_refs.{key}: quote every word")
+        return f"{_L}(?:{extra}{_alternatives(lists[key])}){_R}"
+
+    return _Words(
+        noun=re.compile(words("session_words", _SESSION_TYPOS + "|")),
+        go=re.compile(words("go_words")),
+        go_strong=re.compile(words("go_strong_words")),
+        reason=re.compile(words("reason_words")),
+        frame=re.compile(words("frame_words")),
+        order=re.compile(words("order_words")),
+        not_going=re.compile(words("done_words") + _NUMERALS),
+        asks=re.compile(words("question_words")),
+    )
+
+
 _SHORT = 4  # "GST wala session", "kyc part": a topic and a session word, nothing else
 _KEY_SHARE = 0.6  # a key word of a session: at least this share of its uses are there
 _KEY_USES = 2  # a key word used this often counts fully; a word used once is weak evidence
@@ -98,23 +98,25 @@ class _Frame(Enum):
 
 def _frame(text: str, norm: str) -> _Frame | None:
     """How the message names a session by topic, or None when it cannot be such a message."""
-    if _NOT_GOING.search(norm) or _NAVIGATION.search(norm) or find_session_ref(norm):
+    w = _words(str(prompts_dir()))
+    if w.not_going.search(norm) or w.order.search(norm) or find_session_ref(norm):
         return None
-    question = looks_like_question(text) or bool(_ASKS.search(norm))
-    if _NOUN.search(norm) and (
-        _GO.search(norm) or asks_to_go(norm) or (len(norm.split()) <= _SHORT and not question)
+    question = looks_like_question(text) or bool(w.asks.search(norm))
+    if w.noun.search(norm) and (
+        w.go.search(norm) or asks_to_go(norm) or (len(norm.split()) <= _SHORT and not question)
     ):
         return _Frame.NOUN
-    if _GO_STRONG.search(norm) or not question:
+    if w.go_strong.search(norm) or not question:
         return _Frame.HEADING
     return None
 
 
 def _topic_words(norm: str) -> str:
     """The words that say which session: the clause naming it, without the frame's words."""
-    clauses = [c for c in _REASON.split(norm) if c.strip()]
-    named = next((c for c in clauses if _NOUN.search(c)), clauses[0] if clauses else "")
-    return _FRAME_WORDS.sub(" ", GO_TO.sub(" ", _GO.sub(" ", _NOUN.sub(" ", named))))
+    w = _words(str(prompts_dir()))
+    clauses = [c for c in w.reason.split(norm) if c.strip()]
+    named = next((c for c in clauses if w.noun.search(c)), clauses[0] if clauses else "")
+    return w.frame.sub(" ", GO_TO.sub(" ", w.go.sub(" ", w.noun.sub(" ", named))))
 
 
 @lru_cache(maxsize=4)  # one per index (the index is rebuilt when the content changes)
@@ -151,7 +153,10 @@ def find_topic_session(text: str, index: KnowledgeIndex) -> int | None:
         return None  # two sessions fit as well: the menu lets the partner choose
     best = ranked[0]
     if frame is _Frame.HEADING:  # no session word: every topic word must be in its heading,
-        recited = len(slots) >= _RECITED or _GO_STRONG.search(norm)  # "kyc" alone asks about it
+        strong = _words(str(prompts_dir())).go_strong.search(norm)
+        recited = (
+            len(slots) >= _RECITED or strong
+        )  # "kyc" alone asks about it  # "kyc" alone asks about it
         return best if recited and found[best].in_heading == len(slots) else None
     # The topic is what the message is about: most of its words, not one word of a sentence.
     return best if found[best].named >= _TOPIC_SHARE * len(slots) else None

@@ -83,3 +83,35 @@ def test_the_engine_jumps_to_the_named_session(store: SQLiteStore) -> None:
     assert asha.state()[1] == 5
     asha.say("what does the pricing session say about discounts?")
     assert asha.state()[1] == 5  # a question about another session answers, it does not move
+
+
+def _prompts_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str) -> None:
+    """A copy of the prompts folder with one edit in keywords.yaml, used from now on."""
+    import shutil
+
+    from prompts import prompts_dir
+
+    folder = tmp_path / "prompts"
+    shutil.copytree(prompts_dir(), folder)
+    keywords = folder / "keywords.yaml"
+    text = keywords.read_text(encoding="utf-8")
+    assert old in text
+    keywords.write_text(text.replace(old, new, 1), encoding="utf-8")
+    monkeypatch.setenv("PROMPTS_DIR", str(folder))
+
+
+def test_the_frame_words_are_read_from_the_keywords_file(
+    sample: KnowledgeIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said = "bring up the payments session for me please"
+    assert find_topic_session(said, sample) is None
+    _prompts_copy(tmp_path, monkeypatch, "  go_words: [go,", "  go_words: [bring up, go,")
+    assert find_topic_session(said, sample) == 5
+
+
+def test_an_unquoted_yaml_boolean_among_the_frame_words_is_refused(
+    sample: KnowledgeIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _prompts_copy(tmp_path, monkeypatch, 'frame_words: [about, "on",', "frame_words: [about, on,")
+    with pytest.raises(ValueError, match=r"topic_refs\.frame_words: quote every word"):
+        find_topic_session("take me to the one about payments", sample)

@@ -67,6 +67,12 @@ class SQLiteMessagingStore(SQLiteOutbox):
         with self._tx() as db:
             return _insert_inbound(db, message)
 
+    def record_inbound_batch(self, messages: list[NewInbound]) -> list[bool]:
+        """record_inbound for several messages in one transaction (the webhook's insert
+        thread takes all the inserts waiting for the lock at once)."""
+        with self._tx() as db:
+            return [_insert_inbound(db, m) for m in messages]
+
     def try_record_inbound(self, message: NewInbound) -> bool | None:
         """record_inbound if it can run at once (nobody else writing), else None: the webhook
         calls this on its event loop and falls back to record_inbound in a thread."""

@@ -81,3 +81,67 @@ def test_while_a_worker_holds_the_store_the_loop_runs_and_the_insert_lands_after
         assert store.get_inbound(MESSAGE.message_sid) is not None
     finally:
         store.close()
+
+
+class CountingSQLiteInbox(SQLiteMessagingStore):
+    """The real SQLite inbox, noting the size of each batch it writes."""
+
+    batches: list[int]
+
+    def record_inbound_batch(self, messages: list[NewInbound]) -> list[bool]:
+        self.batches.append(len(messages))
+        return super().record_inbound_batch(messages)
+
+
+def _message(n: int) -> NewInbound:
+    return NewInbound(message_sid=f"SM{n:032d}", phone="+919876543210", text=f"msg {n}")
+
+
+def test_inserts_waiting_for_a_busy_store_are_written_together(tmp_path: Path) -> None:
+    store = CountingSQLiteInbox(tmp_path / "inbox.db")
+    store.batches = []
+    held, release = threading.Event(), threading.Event()
+
+    def worker_writing() -> None:
+        with store._lock:
+            held.set()
+            release.wait(5)
+
+    async def scenario() -> list[bool]:
+        inserts = [asyncio.ensure_future(record_inbound(store, _message(n))) for n in range(8)]
+        inserts.append(asyncio.ensure_future(record_inbound(store, _message(0))))  # a retry
+        await asyncio.sleep(0.05)  # all nine are waiting for the worker
+        release.set()
+        return list(await asyncio.gather(*inserts))
+
+    holder = threading.Thread(target=worker_writing)
+    holder.start()
+    try:
+        held.wait(5)
+        results = asyncio.run(scenario())
+    finally:
+        release.set()
+        holder.join()
+    try:
+        assert results == [True] * 8 + [False]  # the retry is recognised inside the batch
+        assert sum(store.batches) == 9 and len(store.batches) <= 2  # the first may go alone
+        assert all(store.get_inbound(_message(n).message_sid) for n in range(8))
+    finally:
+        store.close()
+
+
+class FailingInbox(BusySQLiteLikeInbox):
+    """A busy inbox whose write fails (the database is gone)."""
+
+    def record_inbound_batch(self, messages: list[NewInbound]) -> list[bool]:
+        raise OSError("disk I/O error")
+
+
+def test_a_failed_batch_write_fails_every_waiting_webhook() -> None:
+    async def scenario() -> list[BaseException | bool]:
+        inbox = FailingInbox()
+        inserts = [record_inbound(inbox, _message(n)) for n in range(3)]  # type: ignore[arg-type]
+        return await asyncio.gather(*inserts, return_exceptions=True)
+
+    results = asyncio.run(asyncio.wait_for(scenario(), 5))
+    assert len(results) == 3 and all(isinstance(r, OSError) for r in results)

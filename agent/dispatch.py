@@ -20,14 +20,14 @@ from agent.turns import TurnResult
 from prompts import current_language, default_language, message
 from store.models import Progress
 
-SURE_QUESTION = 0.6
+SURE_QUESTION = 0.6  # classifier confidence above which an unanswerable question is still one
 _GUESSED = {"model", "fuzzy", "default"}  # understood by the phrase-bank model, not a keyword
 # What a message naming a session by its topic may have been understood as: never a
 # command that changes progress (restart, complete ...); "go back to the products session"
 # may read as previous.
 _NAMED_BY_TOPIC = {
     Intent.QUESTION, Intent.OTHER, Intent.MENU, Intent.JUMP, Intent.NEXT, Intent.PREVIOUS,
-}  # fmt: skip  # classifier confidence above which an unanswerable question is still one
+}  # fmt: skip
 
 
 def dispatch(

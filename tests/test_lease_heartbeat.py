@@ -14,13 +14,10 @@ from api.whatsapp.lease_keeper import LeaseKeeper
 from store.messaging import PartStatus
 from store.sqlite_messaging import SQLiteMessagingStore
 from tests.fakes.twilio_api import FakeTwilioAPI
-from tests.outbox_helpers import ACCOUNT, PHONE, clear_proxies, receive, service
-from tests.whatsapp_helpers import AUTH_TOKEN, wait_until
+from tests.outbox_helpers import PHONE, receive, service
+from tests.whatsapp_helpers import wait_until
 
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_proxies(monkeypatch)
+pytestmark = pytest.mark.usefixtures("no_proxies")  # loopback calls to the fakes
 
 
 @pytest.fixture
@@ -29,13 +26,6 @@ def db(tmp_path: Path) -> Iterator[SQLiteMessagingStore]:
     store = SQLiteMessagingStore(tmp_path / "genie.db")
     yield store
     store.close()
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTwilioAPI]:
-    """The fake Twilio API, running."""
-    with FakeTwilioAPI(account_sid=ACCOUNT, auth_token=AUTH_TOKEN) as api:
-        yield api
 
 
 class SlowHandler:
@@ -60,13 +50,13 @@ def _processed(db: SQLiteMessagingStore, sid: str) -> bool:
 
 
 def test_a_crashed_workers_lease_is_taken_over_within_lease_plus_sweep(
-    db: SQLiteMessagingStore, fake: FakeTwilioAPI
+    db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI
 ) -> None:
     lease_s, sweep_s = 0.6, 0.1
     assert db.acquire_lease(f"inbox:{PHONE}", "crashed-worker", lease_s)  # never released
     taken_at = time.monotonic()
     sid = receive(db, None, "hello after the crash")
-    svc = service(db, fake, lease_s=lease_s, sweep_interval_s=sweep_s)
+    svc = service(db, fake_twilio, lease_s=lease_s, sweep_interval_s=sweep_s)
     svc.start()
     try:
         wait_until(lambda: _processed(db, sid), timeout_s=5.0, what="takeover")
@@ -78,12 +68,12 @@ def test_a_crashed_workers_lease_is_taken_over_within_lease_plus_sweep(
 
 
 def test_a_slow_turn_keeps_its_lease_while_the_heartbeat_renews_it(
-    db: SQLiteMessagingStore, fake: FakeTwilioAPI
+    db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI
 ) -> None:
     lease_s = 0.3
     handler = SlowHandler(seconds=6 * lease_s)
     # Two workers and a fast sweep keep trying to take the phone while the turn runs.
-    svc = service(db, fake, handler, lease_s=lease_s, sweep_interval_s=0.05)
+    svc = service(db, fake_twilio, handler, lease_s=lease_s, sweep_interval_s=0.05)
     svc.start()
     try:
         sid = receive(db, svc, "a question for a slow LLM")
@@ -98,7 +88,7 @@ def test_a_slow_turn_keeps_its_lease_while_the_heartbeat_renews_it(
         svc.stop()
     assert stolen == 0
     assert handler.calls == 1  # nobody processed the message a second time
-    assert [m.body for m in fake.messages] == ["slow echo: a question for a slow LLM"]
+    assert [m.body for m in fake_twilio.messages] == ["slow echo: a question for a slow LLM"]
 
 
 def test_the_keeper_renews_only_due_leases_and_notices_a_lost_one(

@@ -16,28 +16,16 @@ from store.sqlite_messaging import SQLiteMessagingStore
 from store.turns import TurnWrite
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.outbox_helpers import (
-    ACCOUNT,
     FROM,
     PHONE,
-    clear_proxies,
     receive,
     service,
     settled,
     twilio_sender,
 )
-from tests.whatsapp_helpers import AUTH_TOKEN, EchoHandler, wait_until
+from tests.whatsapp_helpers import EchoHandler, wait_until
 
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_proxies(monkeypatch)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTwilioAPI]:
-    """The fake Twilio API, running."""
-    with FakeTwilioAPI(account_sid=ACCOUNT, auth_token=AUTH_TOKEN) as api:
-        yield api
+pytestmark = pytest.mark.usefixtures("no_proxies")  # loopback calls to the fakes
 
 
 @pytest.fixture
@@ -49,48 +37,48 @@ def db(tmp_path: Path) -> Iterator[SQLiteMessagingStore]:
 
 
 def test_replies_go_out_through_the_real_client_with_media(
-    db: SQLiteMessagingStore, fake: FakeTwilioAPI
+    db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI
 ) -> None:
     class Brochure:
         def handle_message(self, inbound: Inbound) -> list[Reply]:
             return [Reply(text="Here it is"), Reply(text="", media_url="https://x.test/kit.pdf")]
 
-    svc = service(db, fake, Brochure())
+    svc = service(db, fake_twilio, Brochure())
     svc.start()
     sid = receive(db, svc, "send me the kit")
     wait_until(lambda: settled(db, sid, 2), what="both parts")
     svc.stop()
 
-    assert [(m.to, m.from_, m.body, m.media_urls) for m in fake.messages] == [
+    assert [(m.to, m.from_, m.body, m.media_urls) for m in fake_twilio.messages] == [
         (f"whatsapp:{PHONE}", f"whatsapp:{FROM}", "Here it is", []),
         (f"whatsapp:{PHONE}", f"whatsapp:{FROM}", "", ["https://x.test/kit.pdf"]),
     ]
     parts = db.parts_for(sid)
-    assert [p.sent_sid for p in parts] == [m.sid for m in fake.messages]
+    assert [p.sent_sid for p in parts] == [m.sid for m in fake_twilio.messages]
     assert [(p.status, p.attempts) for p in parts] == [(PartStatus.SENT, 1)] * 2
 
 
 @pytest.mark.parametrize("status", [503, 500, 429])
 def test_transient_errors_are_retried_until_accepted(
-    db: SQLiteMessagingStore, fake: FakeTwilioAPI, status: int
+    db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI, status: int
 ) -> None:
-    fake.fail_next(status, count=2)
-    svc = service(db, fake)
+    fake_twilio.fail_next(status, count=2)
+    svc = service(db, fake_twilio)
     svc.start()
     sid = receive(db, svc, "hello")
     wait_until(lambda: settled(db, sid), what="the part")
     svc.stop()
     [part] = db.parts_for(sid)
     assert (part.status, part.attempts) == (PartStatus.SENT, 3)
-    assert [a.status for a in fake.attempts] == [status, status, 201]
-    assert [m.body for m in fake.messages] == ["echo: hello"]
+    assert [a.status for a in fake_twilio.attempts] == [status, status, 201]
+    assert [m.body for m in fake_twilio.messages] == ["echo: hello"]
 
 
 def test_a_permanent_4xx_is_marked_failed_and_not_retried(
-    db: SQLiteMessagingStore, fake: FakeTwilioAPI
+    db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI
 ) -> None:
-    fake.fail_for(PHONE, 400)
-    svc = service(db, fake)
+    fake_twilio.fail_for(PHONE, 400)
+    svc = service(db, fake_twilio)
     svc.start()
     sid = receive(db, svc, "hello")
     wait_until(lambda: settled(db, sid), what="the part")
@@ -100,24 +88,24 @@ def test_a_permanent_4xx_is_marked_failed_and_not_retried(
     [part] = db.parts_for(sid)
     assert (part.status, part.attempts) == (PartStatus.FAILED, 1)
     assert part.error and "HTTP 400" in part.error
-    assert [a.status for a in fake.attempts] == [400, 201]
+    assert [a.status for a in fake_twilio.attempts] == [400, 201]
 
 
-def test_retries_are_bounded(db: SQLiteMessagingStore, fake: FakeTwilioAPI) -> None:
-    fake.fail_next(503, count=50)
-    svc = service(db, fake)
+def test_retries_are_bounded(db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI) -> None:
+    fake_twilio.fail_next(503, count=50)
+    svc = service(db, fake_twilio)
     svc.start()
     sid = receive(db, svc, "hello")
     wait_until(lambda: settled(db, sid), what="giving up")
     svc.stop()
     [part] = db.parts_for(sid)
     assert (part.status, part.attempts) == (PartStatus.FAILED, 4)
-    assert len(fake.attempts) == 4 and fake.messages == []
+    assert len(fake_twilio.attempts) == 4 and fake_twilio.messages == []
 
 
-def test_a_timeout_is_retried(db: SQLiteMessagingStore, fake: FakeTwilioAPI) -> None:
-    fake.delay_next(2.0)  # longer than the client's timeout
-    svc = service(db, fake, sender=twilio_sender(fake, timeout_s=0.3))
+def test_a_timeout_is_retried(db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI) -> None:
+    fake_twilio.delay_next(2.0)  # longer than the client's timeout
+    svc = service(db, fake_twilio, sender=twilio_sender(fake_twilio, timeout_s=0.3))
     svc.start()
     sid = receive(db, svc, "hello")
     wait_until(lambda: settled(db, sid), what="the part")
@@ -125,33 +113,36 @@ def test_a_timeout_is_retried(db: SQLiteMessagingStore, fake: FakeTwilioAPI) -> 
     [part] = db.parts_for(sid)
     assert (part.status, part.attempts) == (PartStatus.SENT, 2)
     # The timed-out request may still be accepted later (at-least-once; see docs/whatsapp.md).
-    assert part.sent_sid in [m.sid for m in fake.messages]
+    assert part.sent_sid in [m.sid for m in fake_twilio.messages]
 
 
 def test_parts_go_out_in_order_each_after_the_previous_was_accepted(
-    db: SQLiteMessagingStore, fake: FakeTwilioAPI
+    db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI
 ) -> None:
-    fake.delay_next(0.2)  # part 1 is slow: a parallel sender would let part 2 overtake it
-    fake.fail_next(503)  # ... and then part 1 fails once more
-    svc = service(db, fake, EchoHandler(parts=3))
+    fake_twilio.delay_next(0.2)  # part 1 is slow: a parallel sender would let part 2 overtake it
+    fake_twilio.fail_next(503)  # ... and then part 1 fails once more
+    svc = service(db, fake_twilio, EchoHandler(parts=3))
     svc.start()
     first = receive(db, svc, "one")
     second = receive(db, svc, "two")
     wait_until(lambda: settled(db, first, 3) and settled(db, second, 3), what="six parts")
     svc.stop()
     expected = [f"echo {i}/3: {t}" for t in ("one", "two") for i in (1, 2, 3)]
-    assert [m.body for m in fake.messages] == expected
-    accepted = [m.accepted_at for m in fake.messages]
+    assert [m.body for m in fake_twilio.messages] == expected
+    accepted = [m.accepted_at for m in fake_twilio.messages]
     assert accepted == sorted(accepted)
 
 
 def test_two_services_sharing_the_database_send_nothing_twice(
-    tmp_path: Path, db: SQLiteMessagingStore, fake: FakeTwilioAPI
+    tmp_path: Path, db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI
 ) -> None:
     phones = [f"+1555010{i:04d}" for i in range(30)]
     other_db = SQLiteMessagingStore(tmp_path / "genie.db")
-    services = [service(db, fake, EchoHandler(2)), service(other_db, fake, EchoHandler(2))]
-    fake.fail_next(503, count=3)
+    services = [
+        service(db, fake_twilio, EchoHandler(2)),
+        service(other_db, fake_twilio, EchoHandler(2)),
+    ]
+    fake_twilio.fail_next(503, count=3)
     sids = [receive(db, None, f"hi from {p}", phone=p) for p in phones]
     for svc in services:
         svc.start()
@@ -161,7 +152,7 @@ def test_two_services_sharing_the_database_send_nothing_twice(
     for svc in services:
         svc.stop()
     other_db.close()
-    sent = [(m.to, m.body) for m in fake.messages]
+    sent = [(m.to, m.body) for m in fake_twilio.messages]
     assert len(sent) == 60 and len(set(sent)) == 60
     for phone in phones:
         bodies = [body for to, body in sent if to == f"whatsapp:{phone}"]
@@ -177,12 +168,12 @@ def _three_part_reply(db: SQLiteMessagingStore) -> str:
 
 
 def test_a_reply_is_read_once_and_each_part_costs_two_short_writes(
-    db: SQLiteMessagingStore, fake: FakeTwilioAPI
+    db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI
 ) -> None:
     """The store round trips of delivering one 3-part reply, as SQLite sees them."""
     sid = _three_part_reply(db)
     deliverer = OutboxDeliverer(
-        db, twilio_sender(fake), lambda _phone, _delay: None, policy=RetryPolicy(),
+        db, twilio_sender(fake_twilio), lambda _phone, _delay: None, policy=RetryPolicy(),
         lease_s=5.0, stopping=threading.Event(),
         keeper=LeaseKeeper(db, 5.0),  # not started: nothing renews within this short test
     )  # fmt: skip
@@ -191,7 +182,7 @@ def test_a_reply_is_read_once_and_each_part_costs_two_short_writes(
     deliverer.deliver_phone(PHONE)
     db._conn.set_trace_callback(None)
 
-    assert [m.body for m in fake.messages] == ["part 0", "part 1", "part 2"]
+    assert [m.body for m in fake_twilio.messages] == ["part 0", "part 1", "part 2"]
     assert [p.status for p in db.parts_for(sid)] == [PartStatus.SENT] * 3
     reads = [s for s in statements if s.startswith("SELECT") and "wa_outbox" in s]
     writes = [s for s in statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
@@ -203,17 +194,17 @@ def test_a_reply_is_read_once_and_each_part_costs_two_short_writes(
 
 
 def test_a_part_failing_mid_reply_holds_the_rest_back_until_it_is_accepted(
-    db: SQLiteMessagingStore, fake: FakeTwilioAPI
+    db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI
 ) -> None:
     sid = _three_part_reply(db)
     scheduled: list[float] = []
     deliverer = OutboxDeliverer(
-        db, twilio_sender(fake), lambda _phone, delay_s: scheduled.append(delay_s),
+        db, twilio_sender(fake_twilio), lambda _phone, delay_s: scheduled.append(delay_s),
         policy=RetryPolicy(4, 0.05, 0.05), lease_s=5.0, stopping=threading.Event(),
     )  # fmt: skip
-    fake.fail_next(503)
+    fake_twilio.fail_next(503)
     deliverer.deliver_phone(PHONE)
-    assert len(fake.attempts) == 1 and len(scheduled) == 1  # part 0 waits for its retry
+    assert len(fake_twilio.attempts) == 1 and len(scheduled) == 1  # part 0 waits for its retry
     assert [p.status for p in db.parts_for(sid)] == [PartStatus.PENDING] * 3
 
     def delivered() -> bool:
@@ -221,5 +212,5 @@ def test_a_part_failing_mid_reply_holds_the_rest_back_until_it_is_accepted(
         return not db.pending_parts(PHONE)
 
     wait_until(delivered, what="the retried reply")
-    assert [m.body for m in fake.messages] == ["part 0", "part 1", "part 2"]
+    assert [m.body for m in fake_twilio.messages] == ["part 0", "part 1", "part 2"]
     assert [p.attempts for p in db.parts_for(sid)] == [2, 1, 1]

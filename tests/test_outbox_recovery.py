@@ -14,20 +14,10 @@ from api.whatsapp.sender import TwilioSender
 from store.messaging import OutboundPart, PartStatus
 from store.sqlite_messaging import SQLiteMessagingStore
 from tests.fakes.twilio_api import FakeTwilioAPI
-from tests.outbox_helpers import ACCOUNT, FROM, PHONE, clear_proxies, receive, service, settled
-from tests.whatsapp_helpers import AUTH_TOKEN, post_signed, twilio_form, wa_settings, wait_until
+from tests.outbox_helpers import ACCOUNT, FROM, PHONE, receive, service, settled
+from tests.whatsapp_helpers import post_signed, twilio_form, wa_settings, wait_until
 
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_proxies(monkeypatch)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTwilioAPI]:
-    """The fake Twilio API, running."""
-    with FakeTwilioAPI(account_sid=ACCOUNT, auth_token=AUTH_TOKEN) as api:
-        yield api
+pytestmark = pytest.mark.usefixtures("no_proxies")  # loopback calls to the fakes
 
 
 @pytest.fixture
@@ -39,7 +29,7 @@ def db(tmp_path: Path) -> Iterator[SQLiteMessagingStore]:
 
 
 def test_saved_but_unsent_parts_and_unprocessed_messages_survive_a_crash(
-    db: SQLiteMessagingStore, fake: FakeTwilioAPI
+    db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI
 ) -> None:
     # State a crashed process leaves behind: a reply saved but not sent (its outbox lease still
     # held by the dead worker), a message recorded but not processed, a part that was being sent
@@ -54,32 +44,34 @@ def test_saved_but_unsent_parts_and_unprocessed_messages_survive_a_crash(
     for _ in range(4):
         db.record_attempt(exhausted, 0)
 
-    svc = service(db, fake)
+    svc = service(db, fake_twilio)
     svc.start()
     wait_until(
         lambda: settled(db, saved, 2) and settled(db, unprocessed) and settled(db, exhausted),
         what="recovery",
     )
     svc.stop()
-    resent = [m for m in fake.messages if m.to == f"whatsapp:{PHONE}"]
+    resent = [m for m in fake_twilio.messages if m.to == f"whatsapp:{PHONE}"]
     assert [m.body for m in resent] == ["saved 1", "saved 2"]
     assert resent[0].accepted_at - leased_at >= 0.3  # only once the dead worker's lease expired
     assert [p.status for p in db.parts_for(unprocessed)] == [PartStatus.SENT]
     [gave_up] = db.parts_for(exhausted)
     assert gave_up.status is PartStatus.FAILED and gave_up.attempts == 4
-    assert "in flight at the crash" not in [m.body for m in fake.messages]
+    assert "in flight at the crash" not in [m.body for m in fake_twilio.messages]
 
 
-def test_the_app_sends_through_twilio_when_configured(tmp_path: Path, fake: FakeTwilioAPI) -> None:
+def test_the_app_sends_through_twilio_when_configured(
+    tmp_path: Path, fake_twilio: FakeTwilioAPI
+) -> None:
     settings = wa_settings(
         tmp_path, twilio_account_sid=ACCOUNT, twilio_whatsapp_from=f"whatsapp:{FROM}",
-        twilio_api_base_url=fake.base_url,
+        twilio_api_base_url=fake_twilio.base_url,
     )  # fmt: skip
     with TestClient(create_app(settings=settings)) as client:
         assert isinstance(client.app.state.sender, TwilioSender)  # type: ignore[attr-defined]
         assert client.get("/readyz").json()["sender"] == "twilio"
         assert post_signed(client, twilio_form(PHONE, "I am a new partner")).status_code == 200
-        wait_until(lambda: len(fake.messages) >= 2, what="the welcome via Twilio")
-    assert fake.messages[0].to == f"whatsapp:{PHONE}"
-    assert "Welcome to the partner programme, Asha!" in fake.messages[0].body
-    assert fake.messages[1].media_urls  # session content with a media URL goes out as media
+        wait_until(lambda: len(fake_twilio.messages) >= 2, what="the welcome via Twilio")
+    assert fake_twilio.messages[0].to == f"whatsapp:{PHONE}"
+    assert "Welcome to the partner programme, Asha!" in fake_twilio.messages[0].body
+    assert fake_twilio.messages[1].media_urls  # session content with a media URL goes out as media

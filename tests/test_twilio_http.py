@@ -18,29 +18,20 @@ from twilio.http.http_client import TwilioHttpClient
 from api.whatsapp.sender import OutboundMessage, SendResult, TwilioSender
 from api.whatsapp.twilio_http import PooledTwilioHttpClient, form_encode
 from tests.fakes.twilio_api import FakeTwilioAPI
-from tests.outbox_helpers import clear_proxies
+from tests.outbox_helpers import ACCOUNT
+from tests.whatsapp_helpers import AUTH_TOKEN
+
+pytestmark = pytest.mark.usefixtures("no_proxies")  # loopback calls to the fakes
 
 PARTNER, FROM = "+15550001", "+14155238886"
-ACCOUNT, TOKEN = "AC" + "a1" * 16, "secret-token"
 Clients = Callable[[float], Any]
 LIBRARY: Clients = lambda timeout: TwilioHttpClient(timeout=timeout)  # noqa: E731
 POOLED: Clients = lambda timeout: PooledTwilioHttpClient(timeout=timeout)  # noqa: E731
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_proxies(monkeypatch)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTwilioAPI]:
-    with FakeTwilioAPI(account_sid=ACCOUNT, auth_token=TOKEN) as api:
-        yield api
-
-
 def sender(base_url: str, client: Clients, timeout_s: float = 3.0) -> TwilioSender:
     """The real TwilioSender with the given transport under its twilio Client."""
-    made = TwilioSender(ACCOUNT, TOKEN, FROM, api_base_url=base_url, timeout_s=timeout_s)
+    made = TwilioSender(ACCOUNT, AUTH_TOKEN, FROM, api_base_url=base_url, timeout_s=timeout_s)
     made._client.http_client = client(timeout_s)
     return made
 
@@ -57,13 +48,13 @@ def same_outcome(library: SendResult, pooled: SendResult) -> None:
     assert (pooled.error or "").split(":")[:2] == (library.error or "").split(":")[:2]
 
 
-def test_the_default_sender_uses_the_pooled_client(fake: FakeTwilioAPI) -> None:
-    made = TwilioSender(ACCOUNT, TOKEN, FROM, api_base_url=fake.base_url, timeout_s=2)
+def test_the_default_sender_uses_the_pooled_client(fake_twilio: FakeTwilioAPI) -> None:
+    made = TwilioSender(ACCOUNT, AUTH_TOKEN, FROM, api_base_url=fake_twilio.base_url, timeout_s=2)
     assert isinstance(made._client.http_client, PooledTwilioHttpClient)
     assert made._client.http_client.timeout == 2
 
 
-def test_the_fake_receives_the_same_request_from_both_clients(fake: FakeTwilioAPI) -> None:
+def test_the_fake_receives_the_same_request_from_both_clients(fake_twilio: FakeTwilioAPI) -> None:
     text = "नमस्ते Asha! 50% done & next: *Session 2* → 😀\nline two"
     messages = [
         OutboundMessage(to=PARTNER, body=text, media_url="https://example.com/a b.pdf?x=1&y=2"),
@@ -71,24 +62,24 @@ def test_the_fake_receives_the_same_request_from_both_clients(fake: FakeTwilioAP
                         content_variables='{"1": "Asha & co"}'),
     ]  # fmt: skip
     for message in messages:
-        assert all(r.ok for r in both(fake.base_url, message))
-    library, pooled = fake.attempts[0::2], fake.attempts[1::2]
+        assert all(r.ok for r in both(fake_twilio.base_url, message))
+    library, pooled = fake_twilio.attempts[0::2], fake_twilio.attempts[1::2]
     assert [a.form for a in pooled] == [a.form for a in library]
-    assert [a.auth for a in pooled] == [a.auth for a in library] == [(ACCOUNT, TOKEN)] * 2
+    assert [a.auth for a in pooled] == [a.auth for a in library] == [(ACCOUNT, AUTH_TOKEN)] * 2
     assert pooled[0].form["Body"] == [text]
 
 
 @pytest.mark.parametrize("status", [429, 500, 503, 400, 401, 404])
-def test_error_answers_are_classified_the_same(fake: FakeTwilioAPI, status: int) -> None:
-    fake.fail_next(status, count=2)
-    library, pooled = both(fake.base_url, OutboundMessage(to=PARTNER, body="hi"))
+def test_error_answers_are_classified_the_same(fake_twilio: FakeTwilioAPI, status: int) -> None:
+    fake_twilio.fail_next(status, count=2)
+    library, pooled = both(fake_twilio.base_url, OutboundMessage(to=PARTNER, body="hi"))
     same_outcome(library, pooled)
     assert pooled.retryable is (status in (429, 500, 503)) and pooled.status_code == status
 
 
-def test_a_read_timeout_is_a_retryable_network_error(fake: FakeTwilioAPI) -> None:
-    fake.delay_next(2.0, count=2)
-    library, pooled = both(fake.base_url, OutboundMessage(to=PARTNER, body="slow"), 0.2)
+def test_a_read_timeout_is_a_retryable_network_error(fake_twilio: FakeTwilioAPI) -> None:
+    fake_twilio.delay_next(2.0, count=2)
+    library, pooled = both(fake_twilio.base_url, OutboundMessage(to=PARTNER, body="slow"), 0.2)
     same_outcome(library, pooled)
     assert pooled.retryable and (pooled.error or "").startswith("network: ReadTimeout:")
 
@@ -157,7 +148,7 @@ def test_odd_answers_are_classified_the_same(
 
 
 def test_a_proxy_from_the_environment_is_honoured(
-    fake: FakeTwilioAPI, monkeypatch: pytest.MonkeyPatch
+    fake_twilio: FakeTwilioAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A host the environment routes through a proxy goes through the library's client."""
     with socket.socket() as probe:
@@ -165,28 +156,28 @@ def test_a_proxy_from_the_environment_is_honoured(
         dead_proxy = f"http://127.0.0.1:{probe.getsockname()[1]}"
     monkeypatch.setenv("HTTP_PROXY", dead_proxy)
     monkeypatch.delenv("NO_PROXY")
-    failed = sender(fake.base_url, POOLED).send(OutboundMessage(to=PARTNER, body="hi"))
+    failed = sender(fake_twilio.base_url, POOLED).send(OutboundMessage(to=PARTNER, body="hi"))
     assert not failed.ok and failed.retryable and "ProxyError" in (failed.error or "")
-    assert fake.attempts == []
+    assert fake_twilio.attempts == []
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    assert sender(fake.base_url, POOLED).send(OutboundMessage(to=PARTNER, body="hi")).ok
+    assert sender(fake_twilio.base_url, POOLED).send(OutboundMessage(to=PARTNER, body="hi")).ok
 
 
 def test_connections_are_kept_alive_and_a_timed_out_one_is_not_reused(
-    fake: FakeTwilioAPI,
+    fake_twilio: FakeTwilioAPI,
 ) -> None:
     client = PooledTwilioHttpClient(timeout=0.3)
-    made = sender(fake.base_url, lambda _t: client, 0.3)
+    made = sender(fake_twilio.base_url, lambda _t: client, 0.3)
     for _ in range(5):
         assert made.send(OutboundMessage(to=PARTNER, body="hi")).ok
     [pool] = [p for p in client._pools.values() if p is not None]
     assert pool.num_connections == 1
-    fake.delay_next(0.6)
+    fake_twilio.delay_next(0.6)
     assert made.send(OutboundMessage(to=PARTNER, body="late")).retryable
     # The late answer must not be read as the next request's: a fresh connection is used.
     assert made.send(OutboundMessage(to=PARTNER, body="next")).ok
     assert pool.num_connections == 2
-    assert [m.body for m in fake.messages][-1] == "next"
+    assert [m.body for m in fake_twilio.messages][-1] == "next"
 
 
 def test_a_timeout_must_be_positive() -> None:

@@ -3,8 +3,6 @@ reads its answers (the SID, every kind of error) as the library does."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from twilio.base import values
 from twilio.base.exceptions import TwilioRestException
@@ -12,22 +10,13 @@ from twilio.base.exceptions import TwilioRestException
 from api.whatsapp.sender import OutboundMessage, TwilioSender
 from api.whatsapp.twilio_messages import MessagesEndpoint
 from tests.fakes.twilio_api import FakeTwilioAPI
-from tests.outbox_helpers import clear_proxies
+from tests.outbox_helpers import ACCOUNT
+from tests.whatsapp_helpers import AUTH_TOKEN
+
+pytestmark = pytest.mark.usefixtures("no_proxies")  # loopback calls to the fakes
 
 PARTNER, FROM = "+15550001", "+14155238886"
-ACCOUNT, TOKEN = "AC" + "c3" * 16, "secret-token"
 CALLBACK = "https://genie.example.com/api/webhook/twilio/status"
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_proxies(monkeypatch)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTwilioAPI]:
-    with FakeTwilioAPI(account_sid=ACCOUNT, auth_token=TOKEN) as api:
-        yield api
 
 
 def _library_create(sender: TwilioSender, message: OutboundMessage) -> str | None:
@@ -55,24 +44,30 @@ MESSAGES = [
 
 
 @pytest.mark.parametrize("message", MESSAGES)
-def test_the_request_is_the_librarys(fake: FakeTwilioAPI, message: OutboundMessage) -> None:
+def test_the_request_is_the_librarys(fake_twilio: FakeTwilioAPI, message: OutboundMessage) -> None:
     sender = TwilioSender(
-        ACCOUNT, TOKEN, FROM, api_base_url=fake.base_url, status_callback=CALLBACK
+        ACCOUNT, AUTH_TOKEN, FROM, api_base_url=fake_twilio.base_url, status_callback=CALLBACK
     )
     ours = sender.send(message)
     theirs = _library_create(sender, message)
-    mine, library = fake.attempts
-    assert mine.path == library.path and mine.auth == library.auth == (ACCOUNT, TOKEN)
+    mine, library = fake_twilio.attempts
+    assert mine.path == library.path and mine.auth == library.auth == (ACCOUNT, AUTH_TOKEN)
     assert list(mine.form.items()) == list(library.form.items())  # same fields, same order
-    assert ours.ok and ours.sid == fake.messages[0].sid and theirs == fake.messages[1].sid
+    assert (
+        ours.ok
+        and ours.sid == fake_twilio.messages[0].sid
+        and theirs == fake_twilio.messages[1].sid
+    )
 
 
 @pytest.mark.parametrize("status", [400, 401, 404, 429, 500, 503])
-def test_error_answers_raise_the_librarys_exception(fake: FakeTwilioAPI, status: int) -> None:
-    sender = TwilioSender(ACCOUNT, TOKEN, FROM, api_base_url=fake.base_url)
+def test_error_answers_raise_the_librarys_exception(
+    fake_twilio: FakeTwilioAPI, status: int
+) -> None:
+    sender = TwilioSender(ACCOUNT, AUTH_TOKEN, FROM, api_base_url=fake_twilio.base_url)
     endpoint = MessagesEndpoint(sender._client)
     form = {"To": "whatsapp:" + PARTNER, "From": "whatsapp:" + FROM, "Body": "hi"}
-    fake.fail_next(status, count=2)
+    fake_twilio.fail_next(status, count=2)
     with pytest.raises(TwilioRestException) as ours:
         endpoint.create(form)
     with pytest.raises(TwilioRestException) as theirs:

@@ -1,4 +1,5 @@
-"""Shared pytest fixture for the WhatsApp webhook tests: a running app with a collecting sender."""
+"""Shared pytest fixtures for the WhatsApp tests: a running app with a collecting sender, and
+the local fake Twilio API reached without proxies."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.whatsapp.sender import CollectingSender
-from tests.whatsapp_helpers import start_app
+from tests.fakes.twilio_api import FakeTwilioAPI
+from tests.outbox_helpers import ACCOUNT, clear_proxies
+from tests.whatsapp_helpers import AUTH_TOKEN, start_app
 
 
 @pytest.fixture
@@ -18,3 +21,16 @@ def app(tmp_path: Path) -> Iterator[tuple[TestClient, CollectingSender]]:
     client, sender = start_app(tmp_path)
     with client:
         yield client, sender
+
+
+@pytest.fixture
+def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loopback calls must not go through a proxy configured on the test machine."""
+    clear_proxies(monkeypatch)
+
+
+@pytest.fixture
+def fake_twilio(no_proxies: None) -> Iterator[FakeTwilioAPI]:
+    """The fake Twilio API, running, for account ACCOUNT with AUTH_TOKEN."""
+    with FakeTwilioAPI(account_sid=ACCOUNT, auth_token=AUTH_TOKEN) as api:
+        yield api

@@ -16,7 +16,7 @@ from store.sqlite_store import SQLiteStore
 from tests.admin_helpers import seed_partners
 from tests.conversation import Conversation
 
-pytest_plugins = ["tests.store_backends", "tests.whatsapp_fixtures"]
+pytest_plugins = ["tests.store_backends", "tests.whatsapp_fixtures", "tests.quizless"]
 
 
 @pytest.fixture

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from agent.confirmations import CONFIRM_RESTART, answer_of
@@ -13,22 +10,12 @@ from store.sqlite_store import SQLiteStore
 from tests.conversation import Conversation
 from tests.fakes.chat_models import scripted, tool_call_message
 from tests.llm_helpers import partner_on
-from tests.quizless import seed_without_quizzes
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    """The sample content on a temp SQLite file."""
-    opened = SQLiteStore(tmp_path / "g.db")
-    seed_without_quizzes(opened)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def asha(store: SQLiteStore) -> Conversation:
+def asha(quizless_store: SQLiteStore) -> Conversation:
     """Asha, enrolled, with Session 1 done."""
-    partner = Conversation(Engine(store), store, phone="+15550001", name="Asha")
+    partner = Conversation(Engine(quizless_store), quizless_store, phone="+15550001", name="Asha")
     partner.say("I am a new partner")
     partner.say("done")
     return partner
@@ -65,8 +52,8 @@ def test_any_other_message_drops_the_question_and_is_handled(asha: Conversation)
     assert asha.state() == (True, 3, [1])
 
 
-def test_without_completed_sessions_restart_is_immediate(store: SQLiteStore) -> None:
-    ben = Conversation(Engine(store), store, phone="+15550002", name="Ben")
+def test_without_completed_sessions_restart_is_immediate(quizless_store: SQLiteStore) -> None:
+    ben = Conversation(Engine(quizless_store), quizless_store, phone="+15550002", name="Ben")
     ben.say("I am a new partner")
     ben.say("next")
     assert "Training restarted" in ben.say("restart")
@@ -74,9 +61,9 @@ def test_without_completed_sessions_restart_is_immediate(store: SQLiteStore) -> 
 
 
 def test_a_restart_the_model_guessed_is_asked_even_without_completed_sessions(
-    store: SQLiteStore,
+    quizless_store: SQLiteStore,
 ) -> None:
-    ben = Conversation(Engine(store), store, phone="+15550002", name="Ben")
+    ben = Conversation(Engine(quizless_store), quizless_store, phone="+15550002", name="Ben")
     ben.say("I am a new partner")
     ben.say("next")
     assert "Are you sure?" in ben.say("please reset everything so i can begin fresh")
@@ -84,9 +71,11 @@ def test_a_restart_the_model_guessed_is_asked_even_without_completed_sessions(
     assert "Training restarted" in ben.say("yes")
 
 
-def test_the_llm_tool_asks_and_no_is_understood_without_a_model_call(store: SQLiteStore) -> None:
+def test_the_llm_tool_asks_and_no_is_understood_without_a_model_call(
+    quizless_store: SQLiteStore,
+) -> None:
     model = scripted(tool_call_message("navigate", {"action": "restart"}))
-    partner = partner_on(store, model)
+    partner = partner_on(quizless_store, model)
     assert "Are you sure?" in partner.say("honestly let me redo everything from the top")
     prompts_before = len(model.prompts)
     assert "your progress is kept" in partner.say("nahi")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from store.kb_files import sample_sessions
 from store.models import TrainingSession
 from store.sqlite_store import SQLiteStore
 from tests.conversation import Conversation
-from tests.quizless import seed_without_quizzes
 
 
 @pytest.fixture(scope="module")
@@ -68,16 +66,8 @@ def test_it_works_for_any_content() -> None:
     assert find_topic_session("open the hygiene part", index) == 1
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    opened = SQLiteStore(tmp_path / "g.db")
-    seed_without_quizzes(opened)
-    yield opened
-    opened.close()
-
-
-def test_the_engine_jumps_to_the_named_session(store: SQLiteStore) -> None:
-    asha = Conversation(Engine(store), store, phone="+15550001", name="Asha")
+def test_the_engine_jumps_to_the_named_session(quizless_store: SQLiteStore) -> None:
+    asha = Conversation(Engine(quizless_store), quizless_store, phone="+15550001", name="Asha")
     asha.say("I am a new partner")
     assert "Session 5" in asha.say("take me to the one about payments")
     assert asha.state()[1] == 5

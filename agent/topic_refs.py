@@ -96,9 +96,8 @@ class _Frame(Enum):
     HEADING = "heading"  # "skip to payments", "Leads and the CRM please": its heading's words
 
 
-def _frame(text: str, norm: str) -> _Frame | None:
+def _frame(w: _Words, text: str, norm: str) -> _Frame | None:
     """How the message names a session by topic, or None when it cannot be such a message."""
-    w = _words(str(prompts_dir()))
     if w.not_going.search(norm) or w.order.search(norm) or find_session_ref(norm):
         return None
     question = looks_like_question(text) or bool(w.asks.search(norm))
@@ -111,9 +110,8 @@ def _frame(text: str, norm: str) -> _Frame | None:
     return None
 
 
-def _topic_words(norm: str) -> str:
+def _topic_words(w: _Words, norm: str) -> str:
     """The words that say which session: the clause naming it, without the frame's words."""
-    w = _words(str(prompts_dir()))
     clauses = [c for c in w.reason.split(norm) if c.strip()]
     named = next((c for c in clauses if w.noun.search(c)), clauses[0] if clauses else "")
     return w.frame.sub(" ", GO_TO.sub(" ", w.go.sub(" ", w.noun.sub(" ", named))))
@@ -139,10 +137,11 @@ def find_topic_session(text: str, index: KnowledgeIndex) -> int | None:
     """The session whose heading or key words the message names as a place to go, or None
     when it names no session, no topic, or two sessions equally well."""
     norm = normalize(text)
-    frame = _frame(text, norm)
+    w = _words(str(prompts_dir()))
+    frame = _frame(w, text, norm)
     if frame is None:
         return None
-    slots = index.parse(_topic_words(norm)).slots
+    slots = index.parse(_topic_words(w, norm)).slots
     if not slots:
         return None
     found = _score(_topics(index), slots)
@@ -153,10 +152,8 @@ def find_topic_session(text: str, index: KnowledgeIndex) -> int | None:
         return None  # two sessions fit as well: the menu lets the partner choose
     best = ranked[0]
     if frame is _Frame.HEADING:  # no session word: every topic word must be in its heading,
-        strong = _words(str(prompts_dir())).go_strong.search(norm)
-        recited = (
-            len(slots) >= _RECITED or strong
-        )  # "kyc" alone asks about it  # "kyc" alone asks about it
+        # "kyc" alone asks about it; two topic words, or "skip to kyc", name a session.
+        recited = len(slots) >= _RECITED or bool(w.go_strong.search(norm))
         return best if recited and found[best].in_heading == len(slots) else None
     # The topic is what the message is about: most of its words, not one word of a sentence.
     return best if found[best].named >= _TOPIC_SHARE * len(slots) else None

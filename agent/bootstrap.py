@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from agent.dense import build_dense_ranker
 from agent.engine import Engine
@@ -63,4 +64,13 @@ def build_engine(settings: Settings, store: TrainingStore | None = None) -> Engi
         default_language=settings.default_language,
     )
     engine.trainer.quiz_config = QuizConfig.from_settings(settings)
+    if engine.knowledge.dense is not None:  # embedding the content takes seconds: not inline
+        threading.Thread(target=_warm, args=(engine,), name="embed-content", daemon=True).start()
     return engine
+
+
+def _warm(engine: Engine) -> None:
+    try:
+        engine.knowledge.index().warm()
+    except Exception:  # a store not ready yet: the first question embeds what it needs
+        log.exception("embedding the content at start-up failed")

@@ -1,4 +1,7 @@
-"""Dense retrieval with OpenAI embeddings (optional): passages embedded once, fused by rank."""
+"""Dense retrieval (optional): texts embedded once, ranked by cosine and fused with BM25 by rank.
+
+The embeddings come from OpenAI (with an API key) or from a sentence model on this machine.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import hashlib
 import logging
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -37,19 +42,26 @@ class DenseRanker:
     are kept as a matrix per passage list, rebuilt only when the list changes.
     """
 
-    def __init__(self, embeddings: Embeddings) -> None:
+    def __init__(self, embeddings: Embeddings, model: str = "") -> None:
         self.embeddings = embeddings
+        self.model = model  # which model made the vectors: similarity thresholds are per model
         self._vectors: dict[str, list[float]] = {}
         self._matrices: dict[tuple[str, ...], np.ndarray] = {}
         self._lock = threading.Lock()
+        self._embedding = threading.Lock()
 
     def _passage_vectors(self, texts: Sequence[str]) -> list[list[float]]:
-        with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if _key(t) not in self._vectors))
-        if missing:
-            vectors = self.embeddings.embed_documents(missing)
+        # One embedding job at a time: a question arriving while the start-up warm-up runs
+        # waits for it instead of embedding the same texts a second time.
+        with self._embedding:
             with self._lock:
-                self._vectors.update({_key(t): v for t, v in zip(missing, vectors, strict=True)})
+                missing = list(dict.fromkeys(t for t in texts if _key(t) not in self._vectors))
+            if missing:
+                vectors = self.embeddings.embed_documents(missing)
+                with self._lock:
+                    self._vectors.update(
+                        {_key(t): v for t, v in zip(missing, vectors, strict=True)}
+                    )
         with self._lock:
             return [self._vectors[_key(t)] for t in texts]
 
@@ -66,25 +78,45 @@ class DenseRanker:
                 self._matrices[key] = matrix
         return matrix
 
-    def rank(self, query: str, texts: Sequence[str]) -> list[int] | None:
-        """Indexes of `texts`, most similar (cosine) to `query` first; None when the API fails."""
+    def similarities(self, query: str, texts: Sequence[str]) -> np.ndarray | None:
+        """Cosine of `query` with each of `texts`; None when the embeddings are unavailable."""
         if not texts:
-            return []
+            return np.zeros(0)
         try:
             matrix = self._passage_matrix(texts)
             asked = unit_rows([self.embeddings.embed_query(query)])[0]
-            similarity = matrix @ asked  # ValueError when the sizes differ: a bad answer
+            return matrix @ asked  # ValueError when the sizes differ: a bad answer
         except Exception as exc:  # any API failure: lexical ranking still answers
             log.warning("embeddings unavailable, lexical ranking only: %s", exc)
             return None
-        # Scores equal but for rounding (common with short texts) rank in passage order.
-        rounded = np.round(similarity, SIMILARITY_DIGITS)
-        return [int(i) for i in np.argsort(-rounded, kind="stable")]
+
+    def readable(self, text: str) -> bool:
+        """True unless the embeddings say they cannot read this text (a script they don't know)."""
+        check = getattr(self.embeddings, "readable", None)
+        return bool(check(text)) if callable(check) else True
+
+    def rank(self, query: str, texts: Sequence[str]) -> list[int] | None:
+        """Indexes of `texts`, most similar (cosine) to `query` first; None when the API fails."""
+        similarity = self.similarities(query, texts)
+        return None if similarity is None else order_by_similarity(similarity)
+
+    def warm(self, texts: Sequence[str]) -> None:
+        """Embed `texts` now (at start-up), so that the first question does not wait for it."""
+        try:
+            self._passage_matrix(texts)
+        except Exception as exc:  # the first question will try again
+            log.warning("embedding the content failed: %s", exc)
 
     @property
     def cached(self) -> int:
         """How many passage embeddings are cached."""
         return len(self._vectors)
+
+
+def order_by_similarity(similarity: np.ndarray) -> list[int]:
+    """Indexes, most similar first; scores equal but for rounding keep their original order."""
+    rounded = np.round(similarity, SIMILARITY_DIGITS)
+    return [int(i) for i in np.argsort(-rounded, kind="stable")]
 
 
 def fuse(*rankings: Sequence[int]) -> dict[int, float]:
@@ -97,9 +129,40 @@ def fuse(*rankings: Sequence[int]) -> dict[int, float]:
 
 
 def build_dense_ranker(settings: Settings) -> DenseRanker | None:
-    """A DenseRanker on OpenAI embeddings when an API key is set, else None (lexical only)."""
-    if not settings.openai_api_key or not settings.dense_retrieval:
-        return None
+    """A DenseRanker on the configured embeddings, or None (lexical search only).
+
+    `auto`: OpenAI's when an API key is set, else the local sentence model when one is
+    installed (or `LOCAL_EMBEDDINGS_DIR` names one).
+    """
+    provider = settings.embeddings_provider if settings.dense_retrieval else "none"
+    if provider in ("auto", "openai") and settings.openai_api_key:
+        return _openai_ranker(settings)
+    if provider in ("auto", "local"):
+        return _local_ranker(settings)
+    return None
+
+
+def _local_ranker(settings: Settings) -> DenseRanker | None:
+    from agent.local_embeddings import bundled_model_dir
+
+    folder = Path(settings.local_embeddings_dir) if settings.local_embeddings_dir else None
+    ranker = local_ranker(folder or bundled_model_dir())
+    if ranker is None and settings.embeddings_provider == "local":
+        log.warning("EMBEDDINGS_PROVIDER=local but no local model found: lexical search only")
+    return ranker
+
+
+@lru_cache(maxsize=2)
+def local_ranker(folder: Path | None) -> DenseRanker | None:
+    """The process's one ranker on the local model in `folder` (its vectors are shared by
+    every engine, so the content is embedded once per process); None without a model."""
+    from agent.local_embeddings import load_local_embeddings
+
+    embeddings = load_local_embeddings(folder) if folder else None
+    return DenseRanker(embeddings, model=embeddings.name) if embeddings else None
+
+
+def _openai_ranker(settings: Settings) -> DenseRanker:
     from langchain_openai import OpenAIEmbeddings
     from pydantic import SecretStr
 
@@ -108,9 +171,9 @@ def build_dense_ranker(settings: Settings) -> DenseRanker | None:
     ensure_offline_encodings()  # OpenAIEmbeddings tokenises with tiktoken before sending
     embeddings = OpenAIEmbeddings(
         model=settings.embeddings_model,
-        api_key=SecretStr(settings.openai_api_key),
+        api_key=SecretStr(settings.openai_api_key or ""),
         base_url=settings.openai_base_url,
         timeout=settings.embeddings_timeout_s,
         max_retries=settings.llm_max_retries,
     )
-    return DenseRanker(embeddings)
+    return DenseRanker(embeddings, model=settings.embeddings_model)

@@ -11,7 +11,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from agent.dense import DenseRanker, fuse
+import numpy as np
+
+from agent import dense_evidence
+from agent.dense import DenseRanker, fuse, order_by_similarity
+from agent.dense_evidence import DenseEvidence
 from agent.query import Query, Slot, parse_query
 from agent.terms import content_terms, lexicon, words
 from store.models import TrainingSession
@@ -68,6 +72,7 @@ class Finding:
     sentence_coverage: float = 0.0
     example_match: float = 0.0
     unknown: float = 0.0
+    dense: DenseEvidence | None = None  # with embeddings: each passage's closeness
 
 
 def split_sentences(text: str) -> list[str]:
@@ -110,9 +115,8 @@ class KnowledgeIndex:
         self._session_terms: dict[int, set[str]] = {}
         for unit in self.units:
             self._session_terms.setdefault(unit.passage.s_no, set()).update(unit.terms)
-        self._examples = [
-            (s.s_no, set(content_terms(q))) for s in sessions for q in s.questions if q.strip()
-        ]
+        self._example_texts = [(s.s_no, q) for s in sessions for q in s.questions if q.strip()]
+        self._examples = [(s_no, set(content_terms(q))) for s_no, q in self._example_texts]
         for s_no, terms in self._examples:
             self._session_terms.setdefault(s_no, set()).update(terms)
             self._df.update(terms - set(self._df))  # example-only words are not unknown
@@ -221,12 +225,29 @@ class KnowledgeIndex:
             else 0.0
             for i, u in enumerate(self.units)
         ]
-        ranked = self._rank(text, lexical, current_session)
-        finding.ranked = ranked[:k]
-        if not ranked:
-            return finding
-        # The decision rests on lexical evidence alone (calibrated without embeddings):
-        # the passage BM25 ranks first, whatever the fusion put on top.
+        if any(lexical):
+            self._decide(finding, lexical, examples, weights)
+        finding.dense = self._dense(text)
+        # A question the words settle keeps their (calibrated) ranking: fusing a small model's
+        # ranking in there lost more than it won (docs/evals.md). Embeddings re-rank the
+        # rest, and may vouch for it.
+        dense = None if finding.covered else finding.dense
+        finding.ranked = self._rank(lexical, current_session, dense)
+        finding.ranked = finding.ranked[:k]
+        finding.covered = bool(finding.ranked) and (
+            finding.covered or (finding.dense is not None and finding.dense.vouches)
+        )
+        return finding
+
+    def _decide(
+        self,
+        finding: Finding,
+        lexical: list[float],
+        examples: dict[int, float],
+        weights: list[float],
+    ) -> None:
+        """The lexical "covered?" decision, on the passage BM25 ranks first."""
+        query = finding.query
         unit = self.units[max(range(len(lexical)), key=lexical.__getitem__)]
         s_no = unit.passage.s_no
         finding.example_match = examples.get(s_no, 0.0)
@@ -235,23 +256,37 @@ class KnowledgeIndex:
             self._covered(query, terms, weights)[0] for terms in unit.sentence_terms
         )
         unknown = [w for s, w in zip(query.slots, weights, strict=True) if not self._any_known(s)]
-        finding.unknown = sum(unknown) / total
+        finding.unknown = sum(unknown) / sum(weights)
         finding.covered = finding.example_match >= EXAMPLE_MATCH or (
             finding.coverage >= MIN_SESSION_COVERAGE
             and finding.sentence_coverage >= MIN_SENTENCE_COVERAGE
             and finding.unknown < MAX_UNKNOWN
         )
-        return finding
 
-    def _rank(self, text: str, lexical: list[float], current: int | None) -> list[Passage]:
+    def _dense(self, text: str) -> DenseEvidence | None:
+        if self.dense is None:
+            return None
+        sentences = [u.sentences for u in self.units]
+        sessions = [u.passage.s_no for u in self.units]
+        return dense_evidence.gather(self.dense, text, sentences, sessions, self._example_texts)
+
+    def warm(self) -> None:
+        """Embed the content now (a start-up job), so that the first question does not wait."""
+        if self.dense is not None:
+            sentences = [u.sentences for u in self.units]
+            self.dense.warm(dense_evidence.dense_texts(sentences, self._example_texts))
+
+    def _rank(
+        self, lexical: list[float], current: int | None, dense: DenseEvidence | None
+    ) -> list[Passage]:
         """Each session's best passage, best first: by BM25, fused with the dense ranking
         when there is one; the current session first unless another is clearly better."""
         scores = lexical
-        order = sorted(range(len(lexical)), key=lexical.__getitem__, reverse=True)
-        dense = self.dense.rank(text, [u.passage.text for u in self.units]) if self.dense else None
         if dense is not None:
-            fused = fuse(order, dense)
-            scores = [fused[i] if lexical[i] > 0 else 0.0 for i in range(len(lexical))]
+            order = sorted(range(len(lexical)), key=lexical.__getitem__, reverse=True)
+            hits = [i for i in order if lexical[i] > 0]  # a passage no word matches: no rank
+            fused = fuse(hits, order_by_similarity(np.asarray(dense.unit_scores)))
+            scores = [fused[i] for i in range(len(lexical))]
         best: dict[int, tuple[float, int]] = {}
         for i, unit in enumerate(self.units):
             s_no = unit.passage.s_no
@@ -260,7 +295,7 @@ class KnowledgeIndex:
         ranked = sorted(best, key=lambda s_no: best[s_no][0], reverse=True)
         if ranked and current in best:
             top_lexical = max(lexical[best[s][1]] for s in ranked)
-            if lexical[best[current][1]] >= _CURRENT_SESSION_SLACK * top_lexical:
+            if 0 < _CURRENT_SESSION_SLACK * top_lexical <= lexical[best[current][1]]:
                 ranked.remove(current)
                 ranked.insert(0, current)
         return [replace(self.units[best[s][1]].passage, score=best[s][0]) for s in ranked]

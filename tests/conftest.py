@@ -5,6 +5,7 @@ Every backend (`backend`, `backend_store`) comes from tests/store_backends.py.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,11 @@ from store.factory import seed_if_empty
 from store.sqlite_store import SQLiteStore
 from tests.admin_helpers import seed_partners
 from tests.conversation import Conversation
+
+# Embedding the content with the local model costs seconds of CPU per process (the bench
+# smoke tests start several): off unless a test asks for it (tests/test_local_embeddings.py,
+# the eval gates).
+os.environ.setdefault("EMBEDDINGS_PROVIDER", "none")
 
 pytest_plugins = ["tests.store_backends", "tests.whatsapp_fixtures", "tests.quizless"]
 

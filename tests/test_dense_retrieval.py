@@ -7,6 +7,7 @@ from langchain_core.embeddings import Embeddings
 
 from agent import dense
 from agent.dense import DenseRanker, build_dense_ranker, fuse
+from agent.dense_evidence import dense_texts
 from agent.engine import Engine
 from agent.retrieval import KnowledgeIndex
 from agent.settings import Settings
@@ -20,43 +21,49 @@ from tests.conversation import Conversation
 def _ranker(srv: FakeOpenAI) -> DenseRanker:
     settings = Settings(
         openai_api_key="test-key", openai_base_url=srv.base_url, embeddings_timeout_s=2,
-        llm_max_retries=0,
+        llm_max_retries=0, embeddings_provider="openai",
     )  # fmt: skip
     ranker = build_dense_ranker(settings)
     assert ranker is not None
     return ranker
 
 
-def test_no_key_means_no_dense_retrieval() -> None:
-    assert build_dense_ranker(Settings(openai_api_key=None)) is None
+def test_no_key_means_no_openai_embeddings() -> None:
+    assert build_dense_ranker(Settings(openai_api_key=None, embeddings_provider="openai")) is None
     off = Settings(openai_api_key="k", dense_retrieval=False)
     assert build_dense_ranker(off) is None
 
 
-def test_each_passage_is_embedded_once_across_searches_and_rebuilds() -> None:
+def test_each_sentence_is_embedded_once_across_searches_and_rebuilds() -> None:
     sessions = sample_sessions()
     with FakeOpenAI() as srv:
         ranker = _ranker(srv)
         index = KnowledgeIndex(sessions, ranker)
         assert index.search("What is the MOQ?")[0].s_no == 3
         first = len(srv.embedding_requests)
-        assert ranker.cached == len({p.text for p in index.passages})
+        sentences = [u.sentences for u in index.units]
+        examples = [(s.s_no, q) for s in sessions for q in s.questions]
+        assert ranker.cached == len(set(dense_texts(sentences, examples)))
         index.search("when are commissions paid out?")
         KnowledgeIndex(sessions, ranker).search("How long are quotes valid?")
         # Later searches embed only the question: the passages come from the cache.
         assert len(srv.embedding_requests) == first + 2
 
 
-def test_dense_ranking_is_fused_with_bm25() -> None:
+def test_embeddings_rerank_only_what_the_words_leave_open() -> None:
     with FakeOpenAI() as srv:
         index = KnowledgeIndex(sample_sessions(), _ranker(srv))
         lexical = KnowledgeIndex(sample_sessions())
         for question in ["How long are quotes valid?", "who do I contact for KYC problems?"]:
             fused, alone = index.find(question), lexical.find(question)
-            # The covered decision is lexical; the ranking mixes both (RRF scores are < 1).
+            # Settled by the words: their ranking and decision stand (BM25 scores are > 1).
             assert fused.covered == alone.covered is True
-            assert alone.ranked[0].s_no in [p.s_no for p in fused.ranked]
-            assert all(p.score < 1 for p in fused.ranked) and alone.ranked[0].score > 1
+            assert fused.ranked == alone.ranked and alone.ranked[0].score > 1
+        open_question = "is the sky blue on Sundays?"
+        fused, alone = index.find(open_question), lexical.find(open_question)
+        # Not settled: ranked by reciprocal-rank fusion (scores < 1); this model never vouches.
+        assert not fused.covered and not alone.covered
+        assert fused.ranked and all(p.score < 1 for p in fused.ranked)
 
 
 def test_an_embeddings_outage_falls_back_to_bm25(store: SQLiteStore) -> None:

@@ -119,12 +119,13 @@ def order_by_similarity(similarity: np.ndarray) -> list[int]:
     return [int(i) for i in np.argsort(-rounded, kind="stable")]
 
 
-def fuse(*rankings: Sequence[int]) -> dict[int, float]:
-    """Reciprocal-rank fusion of several rankings of the same items: item -> fused score."""
+def fuse(*rankings: Sequence[int], weights: Sequence[float] | None = None) -> dict[int, float]:
+    """Reciprocal-rank fusion of several rankings of the same items (each with a weight,
+    1 by default): item -> fused score."""
     fused: dict[int, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
         for rank, item in enumerate(ranking, start=1):
-            fused[item] = fused.get(item, 0.0) + 1.0 / (RRF_K + rank)
+            fused[item] = fused.get(item, 0.0) + weight / (RRF_K + rank)
     return fused
 
 

@@ -11,10 +11,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from agent import dense_evidence
-from agent.dense import DenseRanker, fuse, order_by_similarity
+from agent.dense import DenseRanker, fuse
 from agent.dense_evidence import DenseEvidence
 from agent.query import Query, Slot, parse_query
 from agent.terms import content_terms, lexicon, words
@@ -25,6 +23,9 @@ _K1, _B = 1.2, 0.75
 _SENTENCE_BONUS = 0.6  # share of a sentence's matched weight added to its passage's score
 _EXAMPLE_BONUS = 1.5  # example-question similarity, in units of the query's total weight
 _CURRENT_SESSION_SLACK = 0.8  # prefer the current session unless another scores clearly higher
+# The embeddings' say in the ranking of a question the words settle (1 where they don't):
+# at full weight a small model's ranking lost more than it won there (docs/evals.md).
+SETTLED_DENSE_WEIGHT = 0.5
 
 # The "covered?" decision, calibrated on evals/datasets/questions.jsonl and the blind DEV set
 # (docs/evals.md): a question is answered when an example question of the best session
@@ -228,11 +229,10 @@ class KnowledgeIndex:
         if any(lexical):
             self._decide(finding, lexical, examples, weights)
         finding.dense = self._dense(text)
-        # A question the words settle keeps their (calibrated) ranking: fusing a small model's
-        # ranking in there lost more than it won (docs/evals.md). Embeddings re-rank the
-        # rest, and may vouch for it.
-        dense = None if finding.covered else finding.dense
-        finding.ranked = self._rank(lexical, current_session, dense)
+        # Embeddings re-rank every question (less where the words settle it) and may vouch
+        # for one the words leave open.
+        settled = finding.covered
+        finding.ranked = self._rank(lexical, current_session, finding.dense, settled)
         finding.ranked = finding.ranked[:k]
         finding.covered = bool(finding.ranked) and (
             finding.covered or (finding.dense is not None and finding.dense.vouches)
@@ -277,28 +277,36 @@ class KnowledgeIndex:
             self.dense.warm(dense_evidence.dense_texts(sentences, self._example_texts))
 
     def _rank(
-        self, lexical: list[float], current: int | None, dense: DenseEvidence | None
+        self, lexical: list[float], current: int | None, dense: DenseEvidence | None, settled: bool
     ) -> list[Passage]:
-        """Each session's best passage, best first: by BM25, fused with the dense ranking
-        when there is one; the current session first unless another is clearly better."""
-        scores = lexical
-        if dense is not None:
-            order = sorted(range(len(lexical)), key=lexical.__getitem__, reverse=True)
-            hits = [i for i in order if lexical[i] > 0]  # a passage no word matches: no rank
-            fused = fuse(hits, order_by_similarity(np.asarray(dense.unit_scores)))
-            scores = [fused[i] for i in range(len(lexical))]
-        best: dict[int, tuple[float, int]] = {}
+        """Each session's best passage, best first: by BM25, fused with the embeddings' ranking
+        when there is one (at a lower weight when the words settled the question); the current
+        session first unless another is clearly better by the words."""
+        best: dict[int, int] = {}  # session -> its best passage by BM25
         for i, unit in enumerate(self.units):
             s_no = unit.passage.s_no
-            if scores[i] > 0 and (s_no not in best or scores[i] > best[s_no][0]):
-                best[s_no] = (scores[i], i)
-        ranked = sorted(best, key=lambda s_no: best[s_no][0], reverse=True)
-        if ranked and current in best:
-            top_lexical = max(lexical[best[s][1]] for s in ranked)
-            if 0 < _CURRENT_SESSION_SLACK * top_lexical <= lexical[best[current][1]]:
+            if lexical[i] > 0 and (s_no not in best or lexical[i] > lexical[best[s_no]]):
+                best[s_no] = i
+        scores = {s_no: lexical[i] for s_no, i in best.items()}
+        if dense is not None:
+            closest: dict[int, int] = {}  # session -> its passage closest in meaning
+            for i, unit in enumerate(self.units):
+                s_no = unit.passage.s_no
+                if s_no not in closest or dense.unit_scores[i] > dense.unit_scores[closest[s_no]]:
+                    closest[s_no] = i
+            by_words = sorted(scores, key=scores.__getitem__, reverse=True)
+            by_meaning = sorted(closest, key=lambda s: dense.unit_scores[closest[s]], reverse=True)
+            weight = SETTLED_DENSE_WEIGHT if settled else 1.0
+            scores = fuse(by_words, by_meaning, weights=(1.0, weight))
+            for s_no, i in closest.items():
+                best.setdefault(s_no, i)  # no word matches it: its closest passage stands
+        ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+        if ranked and current in best and lexical[best[current]] > 0:
+            top_lexical = max(lexical[best[s]] for s in ranked)
+            if _CURRENT_SESSION_SLACK * top_lexical <= lexical[best[current]]:
                 ranked.remove(current)
                 ranked.insert(0, current)
-        return [replace(self.units[best[s][1]].passage, score=best[s][0]) for s in ranked]
+        return [replace(self.units[best[s]].passage, score=scores[s]) for s in ranked]
 
     def _any_known(self, slot: Slot) -> bool:
         return any(self.known(t) for t in slot.stems)

@@ -71,6 +71,6 @@ def build_engine(settings: Settings, store: TrainingStore | None = None) -> Engi
 
 def _warm(engine: Engine) -> None:
     try:
-        engine.knowledge.index().warm()
+        engine.knowledge.warm()
     except Exception:  # a store not ready yet: the first question embeds what it needs
         log.exception("embedding the content at start-up failed")

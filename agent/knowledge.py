@@ -31,6 +31,22 @@ class KnowledgeCache:
         self.dense = dense  # passage embeddings outlive index rebuilds: it holds their cache
         self._lock = threading.Lock()
         self._indexes: dict[ContentKey, KnowledgeIndex] = {}
+        self._warming = threading.Event()  # set while the content is being embedded
+
+    @property
+    def warming(self) -> bool:
+        """True while `warm` runs: questions would wait for it (readiness says so)."""
+        return self._warming.is_set()
+
+    def warm(self) -> None:
+        """Embed the current content now (a start-up job) when embeddings are configured."""
+        if self.dense is None:
+            return
+        self._warming.set()
+        try:
+            self.index().warm()
+        finally:
+            self._warming.clear()
 
     def sessions(self) -> list[TrainingSession]:
         """The current training sessions in the turn's language, ordered by s_no."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -9,10 +11,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from langchain_core.embeddings import Embeddings
 
+from agent.dense import DenseRanker
+from agent.engine import Engine
 from agent.settings import Settings
 from api.deps import get_store
 from api.main import create_app
+from store.factory import seed_if_empty
 from store.sqlite_store import SQLiteStore
 
 TOKEN = "api-token-for-tests"
@@ -182,3 +188,36 @@ def test_the_store_dependency_can_be_overridden(tmp_path: Path) -> None:
     with TestClient(app) as client:
         assert client.get("/readyz").status_code == 503
     other.close()
+
+
+class _SlowEmbeddings(Embeddings):
+    """Embeddings that hold the start-up warm-up until the test lets it go."""
+
+    def __init__(self) -> None:
+        self.go = threading.Event()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        assert self.go.wait(10), "the test never let the warm-up finish"
+        return [[1.0, float(len(t))] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return [1.0, float(len(text))]
+
+
+def test_not_ready_while_the_content_is_being_embedded(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "w.db")
+    seed_if_empty(store)
+    slow = _SlowEmbeddings()
+    engine = Engine(store, dense=DenseRanker(slow))
+    warm = threading.Thread(target=engine.knowledge.warm)
+    warm.start()
+    with TestClient(create_app(settings=_settings(tmp_path), store=store, engine=engine)) as client:
+        while not engine.knowledge.warming:
+            time.sleep(0.01)
+        busy = client.get("/readyz")
+        assert busy.status_code == 503 and busy.json()["content_embedding"] is True
+        slow.go.set()
+        warm.join(10)
+        ready = client.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["content_embedding"] is False
+    store.close()

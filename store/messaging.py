@@ -89,6 +89,18 @@ class SentThen(NamedTuple):
     released: bool  # the lease was given up: the phone had no pending part left
 
 
+class PartsClaim(NamedTuple):
+    """A phone's pending parts, read with its outbox lease as claim_parts took it."""
+
+    parts: list[OutboxPart]  # as stored before the claim
+    counted: int  # the first part's attempt count after the claim counted it; 0: not counted
+
+
+def sendable(part: OutboxPart, now: datetime, max_attempts: int) -> bool:
+    """True when the part is due and has attempts left: its next attempt may be counted."""
+    return as_utc(part.next_attempt_at) <= now and part.attempts < max_attempts
+
+
 def as_utc(value: datetime) -> datetime:
     """An aware UTC datetime (BSON and SQLite hand back naive ones)."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -174,6 +186,14 @@ class MessagingStore(Protocol):
 
     def record_attempt(self, message_sid: str, n: int) -> int:
         """Count one more send attempt (before sending, so crashes count too); the new count."""
+        ...
+
+    def claim_parts(
+        self, phone: str, lease: IdleRelease, limit: int, max_attempts: int
+    ) -> PartsClaim | None:
+        """acquire_lease, and in the same write read the phone's first `limit` pending parts
+        and count an attempt on the first if it is sendable; None when another owner holds
+        the lease."""
         ...
 
     def mark_sent(self, message_sid: str, n: int, sent_sid: str) -> None:

@@ -16,7 +16,16 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from store.base import StoreUnavailable
-from store.messaging import IdleRelease, InboundRecord, NewInbound, OutboundPart, SentThen, as_utc
+from store.messaging import (
+    IdleRelease,
+    InboundRecord,
+    NewInbound,
+    OutboundPart,
+    PartsClaim,
+    SentThen,
+    as_utc,
+    sendable,
+)
 from store.models import utcnow
 from store.mongo_errors import unavailable_on_error
 from store.mongo_leases import MongoLeases
@@ -185,6 +194,18 @@ class MongoMessagingStore(MongoOutbox):
             return False, False
         unprocessed = {"phone": turn.phone, "processed": False}
         return True, self._leases.release_if_idle(lease, lambda: self._exists(unprocessed))
+
+    def claim_parts(
+        self, phone: str, lease: IdleRelease, limit: int, max_attempts: int
+    ) -> PartsClaim | None:
+        """acquire_lease, then read the phone's pending parts and count an attempt on the
+        first if it is sendable; None when another owner holds the lease."""
+        if not self._leases.acquire(lease.key, lease.owner, lease.ttl_s):
+            return None
+        parts = self.pending_parts(phone, limit)
+        if not parts or not sendable(parts[0], utcnow(), max_attempts):
+            return PartsClaim(parts, 0)
+        return PartsClaim(parts, self.record_attempt(parts[0].message_sid, parts[0].n))
 
     def mark_sent_then(
         self, message_sid: str, n: int, sent_sid: str, phone: str,

@@ -7,9 +7,18 @@ import time
 from datetime import datetime
 
 from store.base import StoreUnavailable
-from store.messaging import IdleRelease, OutboundPart, OutboxPart, PartStatus, SentThen
+from store.messaging import (
+    IdleRelease,
+    OutboundPart,
+    OutboxPart,
+    PartsClaim,
+    PartStatus,
+    SentThen,
+    sendable,
+)
+from store.models import utcnow
 from store.sqlite_db import SQLiteDatabase, from_epoch
-from store.sqlite_leases import release_if_idle
+from store.sqlite_leases import ACQUIRE, release_if_idle
 
 OUTBOX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS wa_outbox (
@@ -30,6 +39,7 @@ PENDING, SENT, FAILED = PartStatus.PENDING.value, PartStatus.SENT.value, PartSta
 HAS_RETURNING = sqlite3.sqlite_version_info >= (3, 35, 0)  # UPDATE ... RETURNING
 _PART = " WHERE message_sid = ? AND n = ?"
 _ATTEMPT = "UPDATE wa_outbox SET attempts = attempts + 1" + _PART
+_PENDING_PARTS = "SELECT * FROM wa_outbox WHERE phone = ? AND status = ? ORDER BY seq, n LIMIT ?"
 _PENDING_FOR = f"SELECT 1 FROM wa_outbox WHERE phone = ? AND status = '{PENDING}' LIMIT 1"
 
 
@@ -88,8 +98,21 @@ class SQLiteOutbox(SQLiteDatabase):
 
     def pending_parts(self, phone: str, limit: int = 20) -> list[OutboxPart]:
         """The phone's first `limit` pending parts in (arrival, part) order."""
-        sql = "SELECT * FROM wa_outbox WHERE phone = ? AND status = ? ORDER BY seq, n LIMIT ?"
-        return [_part(r) for r in self._rows(sql, (phone, PENDING, limit))]
+        return [_part(r) for r in self._rows(_PENDING_PARTS, (phone, PENDING, limit))]
+
+    def claim_parts(
+        self, phone: str, lease: IdleRelease, limit: int, max_attempts: int
+    ) -> PartsClaim | None:
+        """acquire_lease, then in the same transaction read the phone's pending parts and
+        count an attempt on the first if it is sendable; None when the lease is not ours."""
+        now = time.time()
+        with self._tx() as db:
+            if db.execute(ACQUIRE, (lease.key, lease.owner, now + lease.ttl_s, now)).rowcount != 1:
+                return None
+            parts = [_part(r) for r in db.execute(_PENDING_PARTS, (phone, PENDING, limit))]
+            if not parts or not sendable(parts[0], utcnow(), max_attempts):
+                return PartsClaim(parts, 0)
+            return PartsClaim(parts, _count_attempt(db, (parts[0].message_sid, parts[0].n)))
 
     def parts_for(self, message_sid: str) -> list[OutboxPart]:
         """The reply parts of one inbound message, in order."""

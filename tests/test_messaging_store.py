@@ -328,3 +328,30 @@ def test_marking_a_part_sent_counts_the_next_attempt_or_gives_the_lease_up(
     assert store.next_part(PHONE) is None and store.phones_with_pending_parts() == []
     assert store.part_by_sent_sid("SMout1") is not None
     assert store.acquire_lease(lease.key, "other", 30) is True  # free
+
+
+def test_claiming_parts_takes_the_lease_and_counts_the_first_sendable_attempt(
+    store: MessagingStore,
+) -> None:
+    key = f"outbox:{PHONE}"
+    store.record_inbound(inbound("SM1"))
+    store.complete_inbound("SM1", [OutboundPart(body="one"), OutboundPart(body="two")])
+
+    claimed = store.claim_parts(PHONE, IdleRelease(key, "a", 30), 20, max_attempts=3)
+    assert claimed is not None and claimed.counted == 1
+    assert [(p.body, p.attempts) for p in claimed.parts] == [("one", 0), ("two", 0)]
+    assert [p.attempts for p in store.parts_for("SM1")] == [1, 0]
+    assert store.claim_parts(PHONE, IdleRelease(key, "b", 30), 20, 3) is None  # a holds it
+    assert [p.attempts for p in store.parts_for("SM1")] == [1, 0]
+
+    store.reschedule("SM1", 0, utcnow() + timedelta(seconds=30), "HTTP 503")  # not due
+    claimed = store.claim_parts(PHONE, IdleRelease(key, "a", 30), 1, 3)
+    assert claimed is not None and claimed.counted == 0 and len(claimed.parts) == 1
+    store.reschedule("SM1", 0, utcnow(), "HTTP 503")
+    store.record_attempt("SM1", 0)
+    store.record_attempt("SM1", 0)  # 3: out of attempts, to be given up, not counted again
+    claimed = store.claim_parts(PHONE, IdleRelease(key, "a", 30), 20, 3)
+    assert claimed is not None and claimed.counted == 0
+    assert [p.attempts for p in store.parts_for("SM1")] == [3, 0]
+    store.release_lease(key, "a")
+    assert store.claim_parts(OTHER, IdleRelease(f"outbox:{OTHER}", "b", 30), 20, 3) == ([], 0)

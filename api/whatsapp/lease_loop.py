@@ -31,6 +31,7 @@ def drain(
     step: Callable[[IdleRelease], Step],
     has_work: Callable[[], bool],
     keeper: LeaseKeeper | None = None,
+    claim: Callable[[IdleRelease], bool] | None = None,
 ) -> None:
     """Run `step` under the lease `key` until it stops working; no-op if another owner holds it.
 
@@ -40,10 +41,12 @@ def drain(
     write (it is handed an IdleRelease and answers RELEASED). Otherwise the lease holder looks
     for work once more after releasing: work recorded between its last look and the release
     was refused the lease by its producer, so nobody else would do it.
+    `claim` takes the lease in place of acquire_lease, reading the first work in that write.
     """
     owner = uuid.uuid4().hex
     idle = IdleRelease(key, owner, ttl_s)
-    while store.acquire_lease(key, owner, ttl_s):
+    take = claim or (lambda lease: store.acquire_lease(lease.key, lease.owner, lease.ttl_s))
+    while take(idle):
         outcome = Step.IDLE
         try:
             if keeper is None:

@@ -18,7 +18,7 @@ from api.whatsapp.lease_keeper import LeaseKeeper
 from api.whatsapp.lease_loop import Step, drain
 from api.whatsapp.persist import persist_after_effect
 from api.whatsapp.sender import OutboundMessage, Sender, SendResult
-from store.messaging import IdleRelease, MessagingStore, OutboxPart
+from store.messaging import IdleRelease, MessagingStore, OutboxPart, sendable
 from store.models import utcnow
 
 log = logging.getLogger("genie.whatsapp")
@@ -97,13 +97,21 @@ class OutboxDeliverer:
         """Send what is due for the phone; returns at once if another worker has it."""
         queue = _Queue()
 
+        def claim(lease: IdleRelease) -> bool:
+            limit, max_attempts = READ_AHEAD, self.policy.max_attempts
+            claimed = self.messaging.claim_parts(phone, lease, limit, max_attempts)
+            if claimed is None:
+                return False
+            queue.parts, queue.counted = deque(claimed.parts), claimed.counted
+            return True
+
         def has_work() -> bool:
             queue.clear()
             return self.messaging.next_part(phone) is not None
 
         drain(
             self.messaging, f"outbox:{phone}", self.lease_s,
-            lambda lease: self._step(phone, queue, lease), has_work, self.keeper,
+            lambda lease: self._step(phone, queue, lease), has_work, self.keeper, claim,
         )  # fmt: skip
 
     def _step(self, phone: str, queue: _Queue, lease: IdleRelease) -> Step:
@@ -166,7 +174,7 @@ class OutboxDeliverer:
         """Save the accepted send, and in that same write count the attempt on the next part
         when it is due, or give the lease up when nothing is left: one write per part."""
         following = queue.parts[0] if queue.parts else None
-        if following is not None and following.next_attempt_at > utcnow():
+        if following is not None and not sendable(following, utcnow(), self.policy.max_attempts):
             following = None
         then = persist_after_effect(
             lambda: self.messaging.mark_sent_then(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
@@ -68,6 +68,39 @@ class OutboxPart(OutboundPart):
     delivery_status: str | None = None
 
 
+class IdleRelease(NamedTuple):
+    """A lease to give up in the same write that settles the last of a phone's work.
+
+    The store releases it only when the phone has no work of that kind left (no unprocessed
+    message, no pending part), checked in that write: a producer's insert then either comes
+    before it (the holder sees the work and keeps going) or after it (the lease is free for
+    whoever the producer wakes), so nothing waits for the recovery sweep.
+    """
+
+    key: str
+    owner: str
+    ttl_s: float  # to take the lease back where the store cannot check and release at once
+
+
+class SentThen(NamedTuple):
+    """What mark_sent_then did after marking the part sent."""
+
+    attempts: int  # the attempt count of the next part (0 when none was given or found)
+    released: bool  # the lease was given up: the phone had no pending part left
+
+
+class PartsClaim(NamedTuple):
+    """A phone's pending parts, read with its outbox lease as claim_parts took it."""
+
+    parts: list[OutboxPart]  # as stored before the claim
+    counted: int  # the first part's attempt count after the claim counted it; 0: not counted
+
+
+def sendable(part: OutboxPart, now: datetime, max_attempts: int) -> bool:
+    """True when the part is due and has attempts left: its next attempt may be counted."""
+    return as_utc(part.next_attempt_at) <= now and part.attempts < max_attempts
+
+
 def as_utc(value: datetime) -> datetime:
     """An aware UTC datetime (BSON and SQLite hand back naive ones)."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -110,6 +143,11 @@ class MessagingStore(Protocol):
         """
         ...
 
+    def commit_turn_releasing(self, turn: TurnWrite, lease: IdleRelease) -> tuple[bool, bool]:
+        """commit_turn, and in the same write give up `lease` when the turn's phone has no
+        unprocessed message left; (committed, released)."""
+        ...
+
     def phones_with_unprocessed(self, limit: int = 1000) -> list[str]:
         """Phones that have unprocessed messages (for the recovery sweep)."""
         ...
@@ -150,8 +188,25 @@ class MessagingStore(Protocol):
         """Count one more send attempt (before sending, so crashes count too); the new count."""
         ...
 
+    def claim_parts(
+        self, phone: str, lease: IdleRelease, limit: int, max_attempts: int
+    ) -> PartsClaim | None:
+        """acquire_lease, and in the same write read the phone's first `limit` pending parts
+        and count an attempt on the first if it is sendable; None when another owner holds
+        the lease."""
+        ...
+
     def mark_sent(self, message_sid: str, n: int, sent_sid: str) -> None:
         """Twilio accepted the part."""
+        ...
+
+    def mark_sent_then(
+        self, message_sid: str, n: int, sent_sid: str, phone: str,
+        next_part: tuple[str, int] | None, lease: IdleRelease,
+    ) -> SentThen:  # fmt: skip
+        """mark_sent, and in the same write either count an attempt on `next_part` (the
+        phone's next part, due now) or, without one, give up `lease` when the phone has no
+        pending part left."""
         ...
 
     def mark_failed(self, message_sid: str, n: int, error: str) -> None:

@@ -2,13 +2,13 @@
 
 Marking a message processed and enqueuing its reply is then one single-document update,
 which MongoDB applies atomically without transactions (no replica set needed). Leases are
-documents keyed by name: an upsert racing a live lease fails on the unique _id.
+documents keyed by name (store/mongo_leases.py).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
@@ -16,9 +16,19 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from store.base import StoreUnavailable
-from store.messaging import InboundRecord, NewInbound, OutboundPart, as_utc
+from store.messaging import (
+    IdleRelease,
+    InboundRecord,
+    NewInbound,
+    OutboundPart,
+    PartsClaim,
+    SentThen,
+    as_utc,
+    sendable,
+)
 from store.models import utcnow
 from store.mongo_errors import unavailable_on_error
+from store.mongo_leases import MongoLeases
 from store.mongo_outbox import PENDING, Doc, MongoOutbox
 from store.mongo_turns import MongoTurns
 from store.turns import TurnWrite
@@ -55,7 +65,7 @@ class MongoMessagingStore(MongoOutbox):
         super().__init__(db, prefix)
         # The training store's turn writer (its collection names); default names otherwise.
         self.turns = turns or MongoTurns(db, db["Training_Progress"], db["GMT_CH"])
-        self._leases = db[f"{prefix}Leases"]
+        self._leases = MongoLeases(db[f"{prefix}Leases"])
         self._counters = db[f"{prefix}Counters"]
         self._owns_client = owns_client
         self._indexes_ready = False
@@ -167,30 +177,51 @@ class MongoMessagingStore(MongoOutbox):
 
     # -- leases --
     def acquire_lease(self, key: str, owner: str, ttl_s: float) -> bool:
-        """Take the lease when free, expired or ours; an upsert racing a live lease hits _id."""
-        now = utcnow()
-        query = {"_id": key, "$or": [{"expires_at": {"$lte": now}}, {"owner": owner}]}
-        lease = {"owner": owner, "expires_at": now + timedelta(seconds=ttl_s)}
-        with unavailable_on_error("acquire_lease"):
-            try:
-                self._leases.update_one(query, {"$set": lease}, upsert=True)
-            except DuplicateKeyError:
-                return False
-        return True
+        """Take the lease when free, expired or ours."""
+        return self._leases.acquire(key, owner, ttl_s)
 
     def renew_lease(self, key: str, owner: str, ttl_s: float) -> bool:
         """Extend our lease; False when it is no longer ours."""
-        expires = utcnow() + timedelta(seconds=ttl_s)
-        with unavailable_on_error("renew_lease"):
-            result = self._leases.update_one(
-                {"_id": key, "owner": owner}, {"$set": {"expires_at": expires}}
-            )
-        return result.matched_count == 1
+        return self._leases.renew(key, owner, ttl_s)
 
     def release_lease(self, key: str, owner: str) -> None:
         """Give up our lease."""
-        with unavailable_on_error("release_lease"):
-            self._leases.delete_one({"_id": key, "owner": owner})
+        self._leases.release(key, owner)
+
+    def commit_turn_releasing(self, turn: TurnWrite, lease: IdleRelease) -> tuple[bool, bool]:
+        """commit_turn, then give up `lease` when the phone has no unprocessed message left."""
+        if not self.commit_turn(turn):
+            return False, False
+        unprocessed = {"phone": turn.phone, "processed": False}
+        return True, self._leases.release_if_idle(lease, lambda: self._exists(unprocessed))
+
+    def claim_parts(
+        self, phone: str, lease: IdleRelease, limit: int, max_attempts: int
+    ) -> PartsClaim | None:
+        """acquire_lease, then read the phone's pending parts and count an attempt on the
+        first if it is sendable; None when another owner holds the lease."""
+        if not self._leases.acquire(lease.key, lease.owner, lease.ttl_s):
+            return None
+        parts = self.pending_parts(phone, limit)
+        if not parts or not sendable(parts[0], utcnow(), max_attempts):
+            return PartsClaim(parts, 0)
+        return PartsClaim(parts, self.record_attempt(parts[0].message_sid, parts[0].n))
+
+    def mark_sent_then(
+        self, message_sid: str, n: int, sent_sid: str, phone: str,
+        next_part: tuple[str, int] | None, lease: IdleRelease,
+    ) -> SentThen:  # fmt: skip
+        """mark_sent, then count an attempt on `next_part`, or without one give up `lease`
+        when the phone has no pending part left (each step on its own: no transactions)."""
+        self.mark_sent(message_sid, n, sent_sid)
+        if next_part is not None:
+            return SentThen(self.record_attempt(*next_part), released=False)
+        pending = {"phone": phone, "outbox_pending": True}
+        return SentThen(0, self._leases.release_if_idle(lease, lambda: self._exists(pending)))
+
+    def _exists(self, query: dict[str, Any]) -> bool:
+        with unavailable_on_error("inbox lookup"):
+            return self._inbox.find_one(query, {"_id": 1}) is not None
 
     # -- lifecycle --
     def ping(self) -> bool:

@@ -8,8 +8,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from store.messaging import InboundRecord, NewInbound, OutboundPart
+from store.messaging import IdleRelease, InboundRecord, NewInbound, OutboundPart
 from store.sqlite_db import SQLiteDatabase, from_epoch
+from store.sqlite_leases import ACQUIRE, LEASES_SCHEMA, RELEASE, RENEW, release_if_idle
 from store.sqlite_outbox import OUTBOX_SCHEMA, PENDING, SQLiteOutbox
 from store.sqlite_turns import write_turn
 from store.turns import TurnWrite
@@ -22,8 +23,8 @@ CREATE TABLE IF NOT EXISTS wa_inbox (
 );
 CREATE INDEX IF NOT EXISTS wa_inbox_pending ON wa_inbox (phone, processed, seq);
 CREATE INDEX IF NOT EXISTS wa_inbox_recent ON wa_inbox (phone, received_at);
-CREATE TABLE IF NOT EXISTS wa_leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at REAL);
 """
+UNPROCESSED = "SELECT 1 FROM wa_inbox WHERE phone = ? AND processed = 0 LIMIT 1"
 
 
 def _inbound(row: sqlite3.Row) -> InboundRecord:
@@ -51,7 +52,7 @@ class SQLiteMessagingStore(SQLiteOutbox):
     """
 
     def __init__(self, source: str | Path | SQLiteDatabase, timeout_s: float = 5.0) -> None:
-        super().__init__(source, INBOX_SCHEMA + OUTBOX_SCHEMA, timeout_s)
+        super().__init__(source, INBOX_SCHEMA + LEASES_SCHEMA + OUTBOX_SCHEMA, timeout_s)
         self._add_template_columns()
         self._add_payload_column()
 
@@ -124,6 +125,14 @@ class SQLiteMessagingStore(SQLiteOutbox):
         with self._tx() as db:
             return write_turn(db, turn)
 
+    def commit_turn_releasing(self, turn: TurnWrite, lease: IdleRelease) -> tuple[bool, bool]:
+        """commit_turn, and in the same transaction give up `lease` when the phone has no
+        unprocessed message left; (committed, released)."""
+        with self._tx() as db:
+            if not write_turn(db, turn):
+                return False, False
+            return True, release_if_idle(db, lease, UNPROCESSED, turn.phone)
+
     def phones_with_unprocessed(self, limit: int = 1000) -> list[str]:
         """Phones that have unprocessed messages."""
         sql = "SELECT DISTINCT phone FROM wa_inbox WHERE processed = 0 LIMIT ?"
@@ -133,20 +142,12 @@ class SQLiteMessagingStore(SQLiteOutbox):
     def acquire_lease(self, key: str, owner: str, ttl_s: float) -> bool:
         """Take the lease when free, expired or already ours."""
         now = time.time()
-        changed = self._write(
-            "INSERT INTO wa_leases (key, owner, expires_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET owner = excluded.owner,"
-            " expires_at = excluded.expires_at"
-            " WHERE wa_leases.owner = excluded.owner OR wa_leases.expires_at <= ?",
-            (key, owner, now + ttl_s, now),
-        )
-        return changed == 1
+        return self._write(ACQUIRE, (key, owner, now + ttl_s, now)) == 1
 
     def renew_lease(self, key: str, owner: str, ttl_s: float) -> bool:
         """Extend our lease; False when it is no longer ours."""
-        sql = "UPDATE wa_leases SET expires_at = ? WHERE key = ? AND owner = ?"
-        return self._write(sql, (time.time() + ttl_s, key, owner)) == 1
+        return self._write(RENEW, (time.time() + ttl_s, key, owner)) == 1
 
     def release_lease(self, key: str, owner: str) -> None:
         """Give up our lease."""
-        self._write("DELETE FROM wa_leases WHERE key = ? AND owner = ?", (key, owner))
+        self._write(RELEASE, (key, owner))

@@ -7,8 +7,18 @@ import time
 from datetime import datetime
 
 from store.base import StoreUnavailable
-from store.messaging import OutboundPart, OutboxPart, PartStatus
+from store.messaging import (
+    IdleRelease,
+    OutboundPart,
+    OutboxPart,
+    PartsClaim,
+    PartStatus,
+    SentThen,
+    sendable,
+)
+from store.models import utcnow
 from store.sqlite_db import SQLiteDatabase, from_epoch
+from store.sqlite_leases import ACQUIRE, release_if_idle
 
 OUTBOX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS wa_outbox (
@@ -28,6 +38,19 @@ CREATE TABLE IF NOT EXISTS wa_status (
 PENDING, SENT, FAILED = PartStatus.PENDING.value, PartStatus.SENT.value, PartStatus.FAILED.value
 HAS_RETURNING = sqlite3.sqlite_version_info >= (3, 35, 0)  # UPDATE ... RETURNING
 _PART = " WHERE message_sid = ? AND n = ?"
+_ATTEMPT = "UPDATE wa_outbox SET attempts = attempts + 1" + _PART
+_PENDING_PARTS = "SELECT * FROM wa_outbox WHERE phone = ? AND status = ? ORDER BY seq, n LIMIT ?"
+_PENDING_FOR = f"SELECT 1 FROM wa_outbox WHERE phone = ? AND status = '{PENDING}' LIMIT 1"
+
+
+def _count_attempt(db: sqlite3.Connection, key: tuple[str, int]) -> int:
+    """Inside the caller's transaction: one more attempt on the part; its new count (0: gone)."""
+    if HAS_RETURNING:
+        rows = db.execute(_ATTEMPT + " RETURNING attempts", key).fetchall()
+    else:
+        db.execute(_ATTEMPT, key)
+        rows = db.execute("SELECT attempts FROM wa_outbox" + _PART, key).fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def _part(row: sqlite3.Row) -> OutboxPart:
@@ -75,8 +98,21 @@ class SQLiteOutbox(SQLiteDatabase):
 
     def pending_parts(self, phone: str, limit: int = 20) -> list[OutboxPart]:
         """The phone's first `limit` pending parts in (arrival, part) order."""
-        sql = "SELECT * FROM wa_outbox WHERE phone = ? AND status = ? ORDER BY seq, n LIMIT ?"
-        return [_part(r) for r in self._rows(sql, (phone, PENDING, limit))]
+        return [_part(r) for r in self._rows(_PENDING_PARTS, (phone, PENDING, limit))]
+
+    def claim_parts(
+        self, phone: str, lease: IdleRelease, limit: int, max_attempts: int
+    ) -> PartsClaim | None:
+        """acquire_lease, then in the same transaction read the phone's pending parts and
+        count an attempt on the first if it is sendable; None when the lease is not ours."""
+        now = time.time()
+        with self._tx() as db:
+            if db.execute(ACQUIRE, (lease.key, lease.owner, now + lease.ttl_s, now)).rowcount != 1:
+                return None
+            parts = [_part(r) for r in db.execute(_PENDING_PARTS, (phone, PENDING, limit))]
+            if not parts or not sendable(parts[0], utcnow(), max_attempts):
+                return PartsClaim(parts, 0)
+            return PartsClaim(parts, _count_attempt(db, (parts[0].message_sid, parts[0].n)))
 
     def parts_for(self, message_sid: str) -> list[OutboxPart]:
         """The reply parts of one inbound message, in order."""
@@ -93,17 +129,27 @@ class SQLiteOutbox(SQLiteDatabase):
         key = (message_sid, n)
         if not HAS_RETURNING:
             with self._tx() as db:
-                db.execute("UPDATE wa_outbox SET attempts = attempts + 1" + _PART, key)
-                row = db.execute("SELECT attempts FROM wa_outbox" + _PART, key).fetchone()
-                return int(row[0]) if row else 0
+                return _count_attempt(db, key)
         # One statement, read to its end (which commits it) by _rows.
-        sql = "UPDATE wa_outbox SET attempts = attempts + 1" + _PART + " RETURNING attempts"
-        rows = self._rows(sql, key)
+        rows = self._rows(_ATTEMPT + " RETURNING attempts", key)
         return int(rows[0][0]) if rows else 0
 
     def mark_sent(self, message_sid: str, n: int, sent_sid: str) -> None:
         """Twilio accepted the part."""
         self._update(message_sid, n, "status = ?, sent_sid = ?, error = NULL", SENT, sent_sid)
+
+    def mark_sent_then(
+        self, message_sid: str, n: int, sent_sid: str, phone: str,
+        next_part: tuple[str, int] | None, lease: IdleRelease,
+    ) -> SentThen:  # fmt: skip
+        """mark_sent, then in the same transaction count an attempt on `next_part`, or
+        without one give up `lease` when the phone has no pending part left."""
+        with self._tx() as db:
+            sql = "UPDATE wa_outbox SET status = ?, sent_sid = ?, error = NULL" + _PART
+            db.execute(sql, (SENT, sent_sid, message_sid, n))
+            if next_part is not None:
+                return SentThen(_count_attempt(db, next_part), released=False)
+            return SentThen(0, release_if_idle(db, lease, _PENDING_FOR, phone))
 
     def mark_failed(self, message_sid: str, n: int, error: str) -> None:
         """Give up on the part for good."""

@@ -13,10 +13,18 @@ from typing import Any
 import mongomock
 import pytest
 
-from store.messaging import MessagingStore, NewInbound, OutboundPart, PartStatus
+from store.messaging import (
+    IdleRelease,
+    MessagingStore,
+    NewInbound,
+    OutboundPart,
+    PartStatus,
+    SentThen,
+)
 from store.models import utcnow
 from store.mongo_messaging import MongoMessagingStore
 from store.sqlite_messaging import SQLiteMessagingStore
+from store.turns import TurnWrite
 from tests.store_backends import Backend
 
 PHONE, OTHER = "+919876543210", "+15550002"
@@ -273,3 +281,77 @@ def test_sqlite_without_returning_counts_attempts_the_same(
     assert [store.record_attempt("SM1", 0) for _ in range(3)] == [1, 2, 3]
     assert store.record_attempt("SM9", 0) == 0  # no such part
     store.close()
+
+
+def test_a_turn_commit_gives_the_lease_up_only_when_no_message_waits(
+    store: MessagingStore,
+) -> None:
+    lease = IdleRelease(f"inbox:{PHONE}", "worker", 30)
+    for sid in ("SM1", "SM2"):
+        store.record_inbound(inbound(sid))
+    assert store.acquire_lease(lease.key, lease.owner, lease.ttl_s)
+
+    def turn(sid: str) -> TurnWrite:
+        return TurnWrite(key=sid, phone=PHONE, inbound_sid=sid, parts=[OutboundPart(body=sid)])
+
+    assert store.commit_turn_releasing(turn("SM1"), lease) == (True, False)  # SM2 waits
+    assert store.acquire_lease(lease.key, "other", 30) is False
+    assert store.commit_turn_releasing(turn("SM2"), lease) == (True, True)
+    assert store.next_unprocessed(PHONE) is None
+    assert [p.body for p in store.pending_parts(PHONE)] == ["SM1", "SM2"]
+    assert store.acquire_lease(lease.key, "other", 30) is True  # free
+    # A turn committed before writes nothing and releases nothing.
+    assert store.commit_turn_releasing(turn("SM2"), lease._replace(owner="other")) == (False, False)
+    assert store.acquire_lease(lease.key, "third", 30) is False
+
+
+def test_marking_a_part_sent_counts_the_next_attempt_or_gives_the_lease_up(
+    store: MessagingStore,
+) -> None:
+    lease = IdleRelease(f"outbox:{PHONE}", "sender", 30)
+    store.record_inbound(inbound("SM1"))
+    store.complete_inbound("SM1", [OutboundPart(body="one"), OutboundPart(body="two")])
+    assert store.acquire_lease(lease.key, lease.owner, lease.ttl_s)
+    assert store.record_attempt("SM1", 0) == 1
+
+    then = store.mark_sent_then("SM1", 0, "SMout0", PHONE, ("SM1", 1), lease)
+    assert then == SentThen(attempts=1, released=False)
+    assert [(p.status, p.attempts) for p in store.parts_for("SM1")] == [
+        (PartStatus.SENT, 1), (PartStatus.PENDING, 1),
+    ]  # fmt: skip
+    store.record_inbound(inbound("SM2"))
+    store.complete_inbound("SM2", [OutboundPart(body="later")])
+    # No next part given, yet SM2's is pending: the lease stays.
+    assert store.mark_sent_then("SM1", 1, "SMout1", PHONE, None, lease).released is False
+    assert store.acquire_lease(lease.key, "other", 30) is False
+    assert store.mark_sent_then("SM2", 0, "SMout2", PHONE, None, lease) == SentThen(0, True)
+    assert store.next_part(PHONE) is None and store.phones_with_pending_parts() == []
+    assert store.part_by_sent_sid("SMout1") is not None
+    assert store.acquire_lease(lease.key, "other", 30) is True  # free
+
+
+def test_claiming_parts_takes_the_lease_and_counts_the_first_sendable_attempt(
+    store: MessagingStore,
+) -> None:
+    key = f"outbox:{PHONE}"
+    store.record_inbound(inbound("SM1"))
+    store.complete_inbound("SM1", [OutboundPart(body="one"), OutboundPart(body="two")])
+
+    claimed = store.claim_parts(PHONE, IdleRelease(key, "a", 30), 20, max_attempts=3)
+    assert claimed is not None and claimed.counted == 1
+    assert [(p.body, p.attempts) for p in claimed.parts] == [("one", 0), ("two", 0)]
+    assert [p.attempts for p in store.parts_for("SM1")] == [1, 0]
+    assert store.claim_parts(PHONE, IdleRelease(key, "b", 30), 20, 3) is None  # a holds it
+    assert [p.attempts for p in store.parts_for("SM1")] == [1, 0]
+
+    store.reschedule("SM1", 0, utcnow() + timedelta(seconds=30), "HTTP 503")  # not due
+    claimed = store.claim_parts(PHONE, IdleRelease(key, "a", 30), 1, 3)
+    assert claimed is not None and claimed.counted == 0 and len(claimed.parts) == 1
+    store.reschedule("SM1", 0, utcnow(), "HTTP 503")
+    store.record_attempt("SM1", 0)
+    store.record_attempt("SM1", 0)  # 3: out of attempts, to be given up, not counted again
+    claimed = store.claim_parts(PHONE, IdleRelease(key, "a", 30), 20, 3)
+    assert claimed is not None and claimed.counted == 0
+    assert [p.attempts for p in store.parts_for("SM1")] == [3, 0]
+    store.release_lease(key, "a")
+    assert store.claim_parts(OTHER, IdleRelease(f"outbox:{OTHER}", "b", 30), 20, 3) == ([], 0)

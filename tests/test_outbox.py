@@ -11,6 +11,7 @@ import pytest
 from agent.messages import Inbound, Reply
 from api.whatsapp.lease_keeper import LeaseKeeper
 from api.whatsapp.outbox import OutboxDeliverer, RetryPolicy
+from evals.bench.sql_trace import SQLTrace
 from store.messaging import OutboundPart, PartStatus
 from store.sqlite_messaging import SQLiteMessagingStore
 from store.turns import TurnWrite
@@ -167,7 +168,7 @@ def _three_part_reply(db: SQLiteMessagingStore) -> str:
     return sid
 
 
-def test_a_reply_is_read_once_and_each_part_costs_two_short_writes(
+def test_a_reply_is_read_once_and_each_part_costs_one_write(
     db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI
 ) -> None:
     """The store round trips of delivering one 3-part reply, as SQLite sees them."""
@@ -177,20 +178,20 @@ def test_a_reply_is_read_once_and_each_part_costs_two_short_writes(
         lease_s=5.0, stopping=threading.Event(),
         keeper=LeaseKeeper(db, 5.0),  # not started: nothing renews within this short test
     )  # fmt: skip
-    statements: list[str] = []
-    db._conn.set_trace_callback(statements.append)
+    trace = SQLTrace()
+    db._conn.set_trace_callback(trace)
     deliverer.deliver_phone(PHONE)
     db._conn.set_trace_callback(None)
 
     assert [m.body for m in fake_twilio.messages] == ["part 0", "part 1", "part 2"]
     assert [p.status for p in db.parts_for(sid)] == [PartStatus.SENT] * 3
-    reads = [s for s in statements if s.startswith("SELECT") and "wa_outbox" in s]
-    writes = [s for s in statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
-    # One read for the reply, one that finds the queue empty, one after the lease is released.
-    assert len(reads) == 3
-    # Per part: count the attempt, mark it sent; plus taking and releasing the lease.
-    assert len(writes) == 3 * 2 + 2
-    assert not [s for s in statements if s.startswith(("BEGIN", "COMMIT"))]
+    assert [p.attempts for p in db.parts_for(sid)] == [1, 1, 1]
+    reads = [s for s in trace.statements if s.startswith("SELECT * FROM wa_outbox")]
+    assert len(reads) == 1  # the whole reply at once
+    # One write per part: the lease taken with the first attempt counted, then each part
+    # marked sent with the next part's attempt counted, the last one with the lease given up.
+    assert trace.write_transactions == 1 + 3
+    assert db.acquire_lease(f"outbox:{PHONE}", "someone else", 5.0)  # it was released
 
 
 def test_a_part_failing_mid_reply_holds_the_rest_back_until_it_is_accepted(

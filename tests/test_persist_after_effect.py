@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 from agent.messages import Inbound, Reply
+from api.whatsapp.lease_keeper import LeaseKeeper
 from api.whatsapp.persist import persist_after_effect
 from api.whatsapp.processor import InboundProcessor
 from api.whatsapp.rate_limit import RateLimit
+from evals.bench.sql_trace import SQLTrace
 from store.base import StoreUnavailable
-from store.messaging import NewInbound
+from store.messaging import IdleRelease, NewInbound
 from store.sqlite_messaging import SQLiteMessagingStore
 from store.turns import TurnWrite
 
@@ -53,15 +55,15 @@ def test_shutdown_stops_the_retry_at_once() -> None:
 
 
 class LockedOnComplete(SQLiteMessagingStore):
-    """commit_turn fails twice, as while another process holds the write lock."""
+    """The turn's commit fails twice, as while another process holds the write lock."""
 
     failures = 2
 
-    def commit_turn(self, turn: TurnWrite) -> bool:
+    def commit_turn_releasing(self, turn: TurnWrite, lease: IdleRelease) -> tuple[bool, bool]:
         if self.failures:
             self.failures -= 1
             raise StoreUnavailable("database is locked")
-        return super().commit_turn(turn)
+        return super().commit_turn_releasing(turn, lease)
 
 
 class CountingHandler:
@@ -85,7 +87,30 @@ def test_the_processor_runs_the_turn_once_through_a_store_outage(tmp_path: Path)
         stopping=threading.Event(),
     )  # fmt: skip
     processor.process_phone("+15550001")
+    assert store.failures == 0
     assert handler.turns == ["done"]
     assert [p.body for p in store.parts_for("SM1")] == ["✅ done"]
     assert notified == ["+15550001"]
+    assert store.acquire_lease("inbox:+15550001", "another worker", 10.0)  # released
+    store.close()
+
+
+def test_a_message_costs_two_writes_the_lease_and_its_turn_which_releases_it(
+    tmp_path: Path,
+) -> None:
+    store = SQLiteMessagingStore(tmp_path / "genie.db")
+    for sid, text in (("SM1", "done"), ("SM2", "next")):
+        store.record_inbound(NewInbound(message_sid=sid, phone="+15550001", text=text))
+    processor = InboundProcessor(
+        store, CountingHandler(), lambda _phone: None, rate_limit=RateLimit(), lease_s=10.0,
+        stopping=threading.Event(), keeper=LeaseKeeper(store, 10.0),  # not started: no renewals
+    )  # fmt: skip
+    trace = SQLTrace()
+    store._conn.set_trace_callback(trace)
+    processor.process_phone("+15550001")
+    store._conn.set_trace_callback(None)
+    assert store.next_unprocessed("+15550001") is None
+    # The lease, then both turns; the second one gives the lease up in its own transaction.
+    assert trace.write_transactions == 1 + 2
+    assert store.acquire_lease("inbox:+15550001", "another worker", 10.0)
     store.close()

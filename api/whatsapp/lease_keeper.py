@@ -90,10 +90,15 @@ class LeaseKeeper:
             if lease.renewed_at > due or lease.lost:
                 continue
             try:
-                if not self.renew(lease):
+                # A worker may have given the lease up meanwhile (with its last write).
+                if not self.renew(lease) and self._holds(lease):
                     log.warning("lease %s was taken over by another worker", lease.key)
             except Exception as exc:  # store down: the next tick (or the worker) tries again
                 log.warning("could not renew lease %s: %s", lease.key, exc)
+
+    def _holds(self, lease: HeldLease) -> bool:
+        with self._lock:
+            return id(lease) in self._held
 
     def _run(self) -> None:
         while not self._stop.wait(self._tick_s):

@@ -21,7 +21,7 @@ from api.whatsapp.reply_parts import InteractiveParts, to_parts
 from api.whatsapp.turn_results import API_SID_PREFIX, TurnResults
 from prompts import message, use_language
 from store.base import StoreUnavailable
-from store.messaging import InboundRecord, MessagingStore, OutboundPart
+from store.messaging import IdleRelease, InboundRecord, MessagingStore, OutboundPart
 from store.turns import TurnWrite
 
 log = logging.getLogger("genie.whatsapp")
@@ -107,7 +107,7 @@ class InboundProcessor:
             self.messaging,
             f"inbox:{phone}",
             self.lease_s,
-            lambda: self._step(phone, handoff if fast_lane else None),
+            lambda lease: self._step(phone, lease, handoff if fast_lane else None),
             lambda: self.messaging.next_unprocessed(phone) is not None,
             self.keeper,
         )
@@ -115,7 +115,7 @@ class InboundProcessor:
             # After the lease is released, so the model lane's worker can take it at once.
             self.to_model_lane(phone)
 
-    def _step(self, phone: str, handoff: list[str] | None = None) -> Step:
+    def _step(self, phone: str, lease: IdleRelease, handoff: list[str] | None = None) -> Step:
         if self.stopping.is_set():
             return Step.WAIT
         record = self.messaging.next_unprocessed(phone)
@@ -134,13 +134,13 @@ class InboundProcessor:
             if handoff is not None and verdict is Verdict.ALLOW and self._to_model_lane(record):
                 handoff.append(record.message_sid)
                 return Step.WAIT
-            saved = self._turn(record, verdict)
+            saved, released = self._turn(record, verdict, lease)
             if saved:
                 log.info("processed message from %s (%s)", mask_phone(phone), verdict.value)
                 self.on_replies(phone)
             else:
                 log.warning("message was already processed by another worker; reply dropped")
-        return Step.WORKED
+        return Step.RELEASED if released else Step.WORKED
 
     def _to_model_lane(self, record: InboundRecord) -> bool:
         """True when the message needs the model and there is a model lane to hand it to."""
@@ -159,43 +159,53 @@ class InboundProcessor:
     def _later_message_exists(self, record: InboundRecord) -> bool:
         return self.messaging.count_unprocessed_after(record.phone, record.seq) > 0
 
-    def _turn(self, record: InboundRecord, verdict: Verdict) -> bool:
-        """Handle and commit one message as one unit; False when it was committed before."""
+    def _turn(
+        self, record: InboundRecord, verdict: Verdict, lease: IdleRelease
+    ) -> tuple[bool, bool]:
+        """Handle and commit one message as one unit, releasing the lease with it when the
+        phone has nothing else waiting: (saved, released); not saved when committed before."""
         if verdict is not Verdict.ALLOW:
             # Notices sent without the engine follow the partner's language.
             with use_language(self._language(record)):
-                return self._commit_limited(record, verdict)
+                return self._commit_limited(record, verdict, lease)
         inbound = to_inbound(record)
+        released = False
         try:
             if self._runs_turns:
-                runner = cast(TurnRunner, self.handler)
-                result = runner.run_turn(inbound, self._commit_for(record))
+
+                def commit(turn: TurnWrite, result: TurnResult) -> bool:
+                    nonlocal released
+                    saved, released = self._commit(
+                        self._with_parts(turn, record, result.replies), lease
+                    )
+                    return saved
+
+                result = cast(TurnRunner, self.handler).run_turn(inbound, commit)
                 self.results.deliver(record.message_sid, result)
-                return result.source != "replay"
+                return result.source != "replay", released
             replies = self.handler.handle_message(inbound)
         except StoreUnavailable:
             raise  # nothing was written: the message is handled again once the store is back
         except Exception:
+            if released:  # failed after its commit, which gave the lease up: it stays given up
+                log.exception("failed after committing a message from %s", mask_phone(record.phone))
+                return True, True
             # A bug must not wedge the partner's queue: apologise and move on.
             log.exception("engine failed on a message from %s", mask_phone(record.phone))
             with use_language(self._language(record)):
                 replies = [Reply(text=message("store_unavailable"))]
             self.results.deliver(record.message_sid, TurnResult(replies, Intent.OTHER, "error"))
         turn = TurnWrite(key=record.message_sid, phone=record.phone)
-        return self._commit(self._with_parts(turn, record, replies))
+        return self._commit(self._with_parts(turn, record, replies), lease)
 
-    def _commit_for(self, record: InboundRecord) -> TurnCommit:
-        def commit(turn: TurnWrite, result: TurnResult) -> bool:
-            return self._commit(self._with_parts(turn, record, result.replies))
-
-        return commit
-
-    def _commit(self, turn: TurnWrite) -> bool:
-        """Commit, riding out a short store outage: the commit is idempotent (keyed by the
-        MessageSid), and retrying it is cheaper than working the turn out again (an LLM call)."""
+    def _commit(self, turn: TurnWrite, lease: IdleRelease) -> tuple[bool, bool]:
+        """Commit (releasing the lease in that write when nothing else waits), riding out a
+        short store outage: the commit is idempotent (keyed by the MessageSid), and retrying
+        it is cheaper than working the turn out again (an LLM call)."""
         return persist_after_effect(
-            lambda: self.messaging.commit_turn(turn), "a turn", self.lease_s / 2, self.stopping
-        )
+            lambda: self.messaging.commit_turn_releasing(turn, lease),
+            "a turn", self.lease_s / 2, self.stopping,
+        )  # fmt: skip
 
     def _with_parts(
         self, turn: TurnWrite, record: InboundRecord, replies: list[Reply]
@@ -207,9 +217,11 @@ class InboundProcessor:
             parts = to_parts(replies, part_for)
         return turn.model_copy(update={"inbound_sid": record.message_sid, "parts": parts})
 
-    def _commit_limited(self, record: InboundRecord, verdict: Verdict) -> bool:
+    def _commit_limited(
+        self, record: InboundRecord, verdict: Verdict, lease: IdleRelease
+    ) -> tuple[bool, bool]:
         """Record a rate-limited message with its fate; the first one over gets the notice."""
         log.info("rate limit: message from %s %s", mask_phone(record.phone), verdict.value)
         turn, replies = limited_turn(record, verdict)
         self.results.deliver(record.message_sid, TurnResult(replies, Intent.OTHER, RATE_LIMITED))
-        return self._commit(self._with_parts(turn, record, replies))
+        return self._commit(self._with_parts(turn, record, replies), lease)

@@ -7,7 +7,8 @@ it (everyone's first message, then everyone's second...), through the service's 
 `TwilioSender` to the local fake Twilio. Each message is recorded in the inbox, processed
 (lease, rate limit, lane choice, engine turn, commit) and its parts delivered, all on this
 thread, so thread CPU time measures exactly that work: no webhook, no thread hand-offs (those
-are what `genie bench` adds). It also counts the SQL statements of each half. `--profile`
+are what `genie bench` adds). It also counts the SQL statements and the write transactions
+(BEGIN … COMMIT, or a write statement on its own) of each half. `--profile`
 writes a cProfile (thread CPU clock) of the whole path and prints its top entries.
 """
 
@@ -25,16 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.bench.lane_cpu import _serve
-
-
-class _Counter:
-    """Counts the statements a SQLite connection runs (its trace callback)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, _sql: str) -> None:
-        self.count += 1
+from evals.bench.sql_trace import SQLTrace
 
 
 def measure(partners: int, rounds: int = 1, profile: Path | None = None) -> dict[str, Any]:
@@ -57,6 +49,7 @@ def measure(partners: int, rounds: int = 1, profile: Path | None = None) -> dict
     inbox_ms: list[float] = []
     outbox_ms: list[float] = []
     sql = {"inbox": 0, "outbox": 0}
+    writes = {"inbox": 0, "outbox": 0}
     profiler = cProfile.Profile(time.thread_time) if profile else None
     try:
         settings = bench_settings(
@@ -76,8 +69,8 @@ def measure(partners: int, rounds: int = 1, profile: Path | None = None) -> dict
             )
             service = WhatsAppService.from_settings(settings, messaging, engine, sender)
             service.keeper.start()
-            counter = _Counter()
-            store._conn.set_trace_callback(counter)
+            trace = SQLTrace()
+            store._conn.set_trace_callback(trace)
             script = keyword_only_script()
             for rnd in range(rounds + 1):  # round 0 warms up caches, connections and imports
                 people = [make_partner(10_000 * (rnd + 1) + i) for i in range(partners)]
@@ -93,9 +86,11 @@ def measure(partners: int, rounds: int = 1, profile: Path | None = None) -> dict
                         timed = rnd > 0
                         if timed and profiler:
                             profiler.enable()
-                        counter.count, started = 0, time.thread_time()
+                        trace.reset()
+                        started = time.thread_time()
                         service.processor.process_phone(partner.phone, fast_lane=True)
-                        middle, inbox_sql = time.thread_time(), counter.count
+                        middle = time.thread_time()
+                        inbox_sql, inbox_writes = len(trace.statements), trace.write_transactions
                         service.deliverer.deliver_phone(partner.phone)
                         ended = time.thread_time()
                         if timed and profiler:
@@ -104,7 +99,9 @@ def measure(partners: int, rounds: int = 1, profile: Path | None = None) -> dict
                             inbox_ms.append((middle - started) * 1000)
                             outbox_ms.append((ended - middle) * 1000)
                             sql["inbox"] += inbox_sql
-                            sql["outbox"] += counter.count - inbox_sql
+                            sql["outbox"] += len(trace.statements) - inbox_sql
+                            writes["inbox"] += inbox_writes
+                            writes["outbox"] += trace.write_transactions - inbox_writes
             sent = len(fake.messages)
             service.keeper.stop()
             store._conn.set_trace_callback(None)
@@ -129,6 +126,8 @@ def measure(partners: int, rounds: int = 1, profile: Path | None = None) -> dict
             "total_p50": round(statistics.median(total), 3),
         },
         "sql_per_message": {k: round(v / messages, 2) for k, v in sql.items()},
+        # Besides the webhook's inbox insert (one more, shared by a batch under load).
+        "write_transactions_per_message": {k: round(v / messages, 2) for k, v in writes.items()},
     }
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -18,14 +16,6 @@ from tests.outbox_helpers import PHONE, receive, service
 from tests.whatsapp_helpers import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_proxies")  # loopback calls to the fakes
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[SQLiteMessagingStore]:
-    """A messaging store on a temp SQLite file."""
-    store = SQLiteMessagingStore(tmp_path / "genie.db")
-    yield store
-    store.close()
 
 
 class SlowHandler:
@@ -44,22 +34,22 @@ class SlowHandler:
         return [Reply(text=f"slow echo: {inbound.text}")]
 
 
-def _processed(db: SQLiteMessagingStore, sid: str) -> bool:
-    record = db.get_inbound(sid)
+def _processed(messaging_db: SQLiteMessagingStore, sid: str) -> bool:
+    record = messaging_db.get_inbound(sid)
     return record is not None and record.processed
 
 
 def test_a_crashed_workers_lease_is_taken_over_within_lease_plus_sweep(
-    db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI
+    messaging_db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI
 ) -> None:
     lease_s, sweep_s = 0.6, 0.1
-    assert db.acquire_lease(f"inbox:{PHONE}", "crashed-worker", lease_s)  # never released
+    assert messaging_db.acquire_lease(f"inbox:{PHONE}", "crashed-worker", lease_s)  # never released
     taken_at = time.monotonic()
-    sid = receive(db, None, "hello after the crash")
-    svc = service(db, fake_twilio, lease_s=lease_s, sweep_interval_s=sweep_s)
+    sid = receive(messaging_db, None, "hello after the crash")
+    svc = service(messaging_db, fake_twilio, lease_s=lease_s, sweep_interval_s=sweep_s)
     svc.start()
     try:
-        wait_until(lambda: _processed(db, sid), timeout_s=5.0, what="takeover")
+        wait_until(lambda: _processed(messaging_db, sid), timeout_s=5.0, what="takeover")
         waited = time.monotonic() - taken_at
     finally:
         svc.stop()
@@ -68,22 +58,22 @@ def test_a_crashed_workers_lease_is_taken_over_within_lease_plus_sweep(
 
 
 def test_a_slow_turn_keeps_its_lease_while_the_heartbeat_renews_it(
-    db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI
+    messaging_db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI
 ) -> None:
     lease_s = 0.3
     handler = SlowHandler(seconds=6 * lease_s)
     # Two workers and a fast sweep keep trying to take the phone while the turn runs.
-    svc = service(db, fake_twilio, handler, lease_s=lease_s, sweep_interval_s=0.05)
+    svc = service(messaging_db, fake_twilio, handler, lease_s=lease_s, sweep_interval_s=0.05)
     svc.start()
     try:
-        sid = receive(db, svc, "a question for a slow LLM")
+        sid = receive(messaging_db, svc, "a question for a slow LLM")
         assert handler.running.wait(5.0)
         stolen = 0
-        while handler.calls == 1 and not _processed(db, sid):
-            stolen += db.acquire_lease(f"inbox:{PHONE}", "thief", lease_s)
+        while handler.calls == 1 and not _processed(messaging_db, sid):
+            stolen += messaging_db.acquire_lease(f"inbox:{PHONE}", "thief", lease_s)
             time.sleep(0.02)
-        wait_until(lambda: _processed(db, sid), timeout_s=5.0, what="the slow turn")
-        wait_until(lambda: db.parts_for(sid)[0].status is PartStatus.SENT, timeout_s=5.0)
+        wait_until(lambda: _processed(messaging_db, sid), timeout_s=5.0, what="the slow turn")
+        wait_until(lambda: messaging_db.parts_for(sid)[0].status is PartStatus.SENT, timeout_s=5.0)
     finally:
         svc.stop()
     assert stolen == 0
@@ -92,10 +82,10 @@ def test_a_slow_turn_keeps_its_lease_while_the_heartbeat_renews_it(
 
 
 def test_the_keeper_renews_only_due_leases_and_notices_a_lost_one(
-    db: SQLiteMessagingStore,
+    messaging_db: SQLiteMessagingStore,
 ) -> None:
-    keeper = LeaseKeeper(db, ttl_s=0.3)  # not started: renewals driven by hand
-    assert db.acquire_lease("inbox:a", "me", 0.3)
+    keeper = LeaseKeeper(messaging_db, ttl_s=0.3)  # not started: renewals driven by hand
+    assert messaging_db.acquire_lease("inbox:a", "me", 0.3)
     with keeper.holding("inbox:a", "me") as lease:
         first = lease.renewed_at
         keeper.renew_due()  # just acquired: nothing due
@@ -104,9 +94,9 @@ def test_the_keeper_renews_only_due_leases_and_notices_a_lost_one(
         assert keeper.needs_renewal(lease)
         keeper.renew_due()
         assert lease.renewed_at > first and not lease.lost
-        db.release_lease("inbox:a", "me")
-        assert db.acquire_lease("inbox:a", "someone-else", 0.3)
+        messaging_db.release_lease("inbox:a", "me")
+        assert messaging_db.acquire_lease("inbox:a", "someone-else", 0.3)
         time.sleep(0.11)
         keeper.renew_due()
         assert lease.lost
-    assert not db.acquire_lease("inbox:a", "me", 0.3)  # the new owner keeps it
+    assert not messaging_db.acquire_lease("inbox:a", "me", 0.3)  # the new owner keeps it

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,42 +19,40 @@ from tests.whatsapp_helpers import post_signed, twilio_form, wa_settings, wait_u
 pytestmark = pytest.mark.usefixtures("no_proxies")  # loopback calls to the fakes
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[SQLiteMessagingStore]:
-    """A messaging store on a temp SQLite file."""
-    store = SQLiteMessagingStore(tmp_path / "genie.db")
-    yield store
-    store.close()
-
-
 def test_saved_but_unsent_parts_and_unprocessed_messages_survive_a_crash(
-    db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI
+    messaging_db: SQLiteMessagingStore, fake_twilio: FakeTwilioAPI
 ) -> None:
     # State a crashed process leaves behind: a reply saved but not sent (its outbox lease still
     # held by the dead worker), a message recorded but not processed, a part that was being sent
     # for the last allowed time.
-    saved = receive(db, None, "saved")
-    db.complete_inbound(saved, [OutboundPart(body="saved 1"), OutboundPart(body="saved 2")])
+    saved = receive(messaging_db, None, "saved")
+    messaging_db.complete_inbound(
+        saved, [OutboundPart(body="saved 1"), OutboundPart(body="saved 2")]
+    )
     leased_at = time.monotonic()
-    db.acquire_lease(f"outbox:{PHONE}", "dead-worker", 0.3)
-    unprocessed = receive(db, None, "never processed", phone="+15550002")
-    exhausted = receive(db, None, "exhausted", phone="+15550003")
-    db.complete_inbound(exhausted, [OutboundPart(body="in flight at the crash")])
+    messaging_db.acquire_lease(f"outbox:{PHONE}", "dead-worker", 0.3)
+    unprocessed = receive(messaging_db, None, "never processed", phone="+15550002")
+    exhausted = receive(messaging_db, None, "exhausted", phone="+15550003")
+    messaging_db.complete_inbound(exhausted, [OutboundPart(body="in flight at the crash")])
     for _ in range(4):
-        db.record_attempt(exhausted, 0)
+        messaging_db.record_attempt(exhausted, 0)
 
-    svc = service(db, fake_twilio)
+    svc = service(messaging_db, fake_twilio)
     svc.start()
     wait_until(
-        lambda: settled(db, saved, 2) and settled(db, unprocessed) and settled(db, exhausted),
+        lambda: (
+            settled(messaging_db, saved, 2)
+            and settled(messaging_db, unprocessed)
+            and settled(messaging_db, exhausted)
+        ),
         what="recovery",
     )
     svc.stop()
     resent = [m for m in fake_twilio.messages if m.to == f"whatsapp:{PHONE}"]
     assert [m.body for m in resent] == ["saved 1", "saved 2"]
     assert resent[0].accepted_at - leased_at >= 0.3  # only once the dead worker's lease expired
-    assert [p.status for p in db.parts_for(unprocessed)] == [PartStatus.SENT]
-    [gave_up] = db.parts_for(exhausted)
+    assert [p.status for p in messaging_db.parts_for(unprocessed)] == [PartStatus.SENT]
+    [gave_up] = messaging_db.parts_for(exhausted)
     assert gave_up.status is PartStatus.FAILED and gave_up.attempts == 4
     assert "in flight at the crash" not in [m.body for m in fake_twilio.messages]
 

@@ -1,5 +1,5 @@
-"""Shared pytest fixtures for the WhatsApp tests: a running app with a collecting sender, and
-the local fake Twilio API reached without proxies."""
+"""Shared pytest fixtures for the WhatsApp tests: a running app with a collecting sender, the
+local fake Twilio API reached without proxies, and a messaging store on a temp file."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.whatsapp.sender import CollectingSender
+from store.sqlite_messaging import SQLiteMessagingStore
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.outbox_helpers import ACCOUNT, clear_proxies
 from tests.whatsapp_helpers import AUTH_TOKEN, start_app
@@ -34,3 +35,11 @@ def fake_twilio(no_proxies: None) -> Iterator[FakeTwilioAPI]:
     """The fake Twilio API, running, for account ACCOUNT with AUTH_TOKEN."""
     with FakeTwilioAPI(account_sid=ACCOUNT, auth_token=AUTH_TOKEN) as api:
         yield api
+
+
+@pytest.fixture
+def messaging_db(tmp_path: Path) -> Iterator[SQLiteMessagingStore]:
+    """A messaging store (inbox, outbox, leases) on a temp SQLite file."""
+    store = SQLiteMessagingStore(tmp_path / "genie.db")
+    yield store
+    store.close()

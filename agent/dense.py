@@ -16,6 +16,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from agent.settings import Settings
+from agent.vector_files import VectorFiles
 
 log = logging.getLogger("genie.dense")
 RRF_K = 60  # reciprocal-rank-fusion constant (Cormack et al.): damps the top ranks' weight
@@ -42,9 +43,12 @@ class DenseRanker:
     are kept as a matrix per passage list, rebuilt only when the list changes.
     """
 
-    def __init__(self, embeddings: Embeddings, model: str = "") -> None:
+    def __init__(
+        self, embeddings: Embeddings, model: str = "", files: VectorFiles | None = None
+    ) -> None:
         self.embeddings = embeddings
         self.model = model  # which model made the vectors: similarity thresholds are per model
+        self.files = files  # vectors kept on disk across restarts (None: memory only)
         self._vectors: dict[str, np.ndarray] = {}  # float32: a quarter of a list's memory
         self._matrices: dict[tuple[str, ...], np.ndarray] = {}
         self._lock = threading.Lock()
@@ -56,17 +60,24 @@ class DenseRanker:
         with self._embedding:
             with self._lock:
                 missing = list(dict.fromkeys(t for t in texts if _key(t) not in self._vectors))
+            found = self._from_files(missing)
+            missing = [t for t in missing if _key(t) not in found]
             if missing:
                 vectors = self.embeddings.embed_documents(missing)
-                with self._lock:
-                    self._vectors.update(
-                        {
-                            _key(t): np.asarray(v, dtype=np.float32)
-                            for t, v in zip(missing, vectors, strict=True)
-                        }
-                    )
+                for text, vector in zip(missing, vectors, strict=True):
+                    found[_key(text)] = np.asarray(vector, dtype=np.float32)
+                    if self.files is not None:
+                        self.files.save(_key(text), found[_key(text)])
+            with self._lock:
+                self._vectors.update(found)
         with self._lock:
             return [self._vectors[_key(t)] for t in texts]
+
+    def _from_files(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        if self.files is None:
+            return {}
+        stored = {_key(t): self.files.load(_key(t)) for t in texts}
+        return {key: vector for key, vector in stored.items() if vector is not None}
 
     def _passage_matrix(self, texts: Sequence[str]) -> np.ndarray:
         """The unit vectors of `texts` as rows (cached per passage list)."""
@@ -150,20 +161,29 @@ def _local_ranker(settings: Settings) -> DenseRanker | None:
     from agent.local_embeddings import bundled_model_dir
 
     folder = Path(settings.local_embeddings_dir) if settings.local_embeddings_dir else None
-    ranker = local_ranker(folder or bundled_model_dir())
+    ranker = local_ranker(folder or bundled_model_dir(), _cache_dir(settings))
     if ranker is None and settings.embeddings_provider == "local":
         log.warning("EMBEDDINGS_PROVIDER=local but no local model found: lexical search only")
     return ranker
 
 
+def _cache_dir(settings: Settings) -> Path | None:
+    folder = (settings.embeddings_cache_dir or "").strip()
+    return None if folder.lower() in ("", "none") else Path(folder)
+
+
 @lru_cache(maxsize=2)
-def local_ranker(folder: Path | None) -> DenseRanker | None:
+def local_ranker(folder: Path | None, cache_dir: Path | None = None) -> DenseRanker | None:
     """The process's one ranker on the local model in `folder` (its vectors are shared by
-    every engine, so the content is embedded once per process); None without a model."""
+    every engine, so the content is embedded once per process, and kept in `cache_dir`
+    across restarts); None without a model."""
     from agent.local_embeddings import load_local_embeddings
 
     embeddings = load_local_embeddings(folder) if folder else None
-    return DenseRanker(embeddings, model=embeddings.name) if embeddings else None
+    if embeddings is None:
+        return None
+    files = VectorFiles(cache_dir, embeddings.name) if cache_dir else None
+    return DenseRanker(embeddings, model=embeddings.name, files=files)
 
 
 def _openai_ranker(settings: Settings) -> DenseRanker:
@@ -180,4 +200,6 @@ def _openai_ranker(settings: Settings) -> DenseRanker:
         timeout=settings.embeddings_timeout_s,
         max_retries=settings.llm_max_retries,
     )
-    return DenseRanker(embeddings, model=settings.embeddings_model)
+    cache_dir = _cache_dir(settings)
+    files = VectorFiles(cache_dir, settings.embeddings_model) if cache_dir else None
+    return DenseRanker(embeddings, model=settings.embeddings_model, files=files)

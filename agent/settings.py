@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     dense_retrieval: bool = True
     embeddings_provider: Literal["auto", "openai", "local", "none"] = "auto"
     local_embeddings_dir: str | None = None  # a sentence-transformers BERT folder
+    # the content's vectors kept across restarts, one file per text and model ("none": memory)
+    embeddings_cache_dir: str | None = "data/embeddings"
     embeddings_model: str = "text-embedding-3-small"
     embeddings_timeout_s: float = Field(default=8.0, gt=0, le=30)
     # Model calls in flight per process (and inbox workers for turns that need the model).

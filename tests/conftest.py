@@ -21,6 +21,8 @@ from tests.conversation import Conversation
 # smoke tests start several): off unless a test asks for it (tests/test_local_embeddings.py,
 # the eval gates).
 os.environ.setdefault("EMBEDDINGS_PROVIDER", "none")
+# Vectors of fake embeddings must never land in a real cache folder.
+os.environ.setdefault("EMBEDDINGS_CACHE_DIR", "none")
 
 pytest_plugins = ["tests.store_backends", "tests.whatsapp_fixtures", "tests.quizless"]
 

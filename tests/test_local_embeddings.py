@@ -16,6 +16,7 @@ from agent.local_embeddings import BUNDLED_MODEL_NAME, bundled_model_dir, load_l
 from agent.retrieval import KnowledgeIndex
 from agent.sentence_encoder import SentenceEncoder
 from agent.settings import Settings
+from agent.vector_files import VectorFiles
 from store.kb_files import sample_sessions
 from store.models import TrainingSession
 
@@ -122,3 +123,53 @@ def test_only_a_calibrated_model_vouches_and_it_reranks_what_the_words_miss() ->
     found = calibrated.find(question)
     assert found.covered and found.ranked[0].s_no == 1
     assert found.dense is not None and found.dense.best >= VOUCHING_SIMILARITY[BUNDLED_MODEL_NAME]
+
+
+class _Counting(_Topics):
+    """The toy model, counting the texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.embedded += texts
+        return super().embed_documents(texts)
+
+
+def test_vectors_kept_on_disk_are_not_embedded_again_after_a_restart(tmp_path: Path) -> None:
+    texts = ["The payout reaches your bank on the 5th.", "A truck is dispatched in 2 days."]
+    first = _Counting()
+    DenseRanker(first, "toy", VectorFiles(tmp_path, "toy")).warm(texts)
+    assert first.embedded == texts
+    assert len(list((tmp_path / "toy").glob("*.npy"))) == 2
+    restarted = _Counting()  # a new process: empty memory, the same folder
+    ranker = DenseRanker(restarted, "toy", VectorFiles(tmp_path, "toy"))
+    assert ranker.rank("when is the payout", texts) == [0, 1]
+    assert restarted.embedded == []
+    other_model = _Counting()  # another model's vectors are never mixed in
+    DenseRanker(other_model, "toy-2", VectorFiles(tmp_path, "toy-2")).warm(texts)
+    assert other_model.embedded == texts
+
+
+def test_a_broken_cache_file_is_embedded_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    files = VectorFiles(tmp_path, "toy")
+    text = "The payout reaches your bank on the 5th."
+    DenseRanker(_Counting(), "toy", files).warm([text])
+    for path in (tmp_path / "toy").glob("*.npy"):
+        path.write_bytes(b"not a vector")
+    again = _Counting()
+    with caplog.at_level(logging.WARNING, logger="genie.dense"):
+        DenseRanker(again, "toy", VectorFiles(tmp_path, "toy")).warm([text])
+    assert again.embedded == [text] and "unreadable cached embedding" in caplog.text
+
+
+def test_the_cache_folder_setting() -> None:
+    off = Settings(embeddings_provider="openai", openai_api_key="k", embeddings_cache_dir="none")
+    ranker = build_dense_ranker(off)
+    assert ranker is not None and ranker.files is None
+    kept = Settings(embeddings_provider="openai", openai_api_key="k", embeddings_cache_dir="v")
+    ranker = build_dense_ranker(kept)
+    assert ranker is not None and ranker.files is not None
+    assert ranker.files.folder == Path("v") / "text-embedding-3-small"

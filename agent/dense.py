@@ -11,6 +11,7 @@ import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlparse
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -201,5 +202,8 @@ def _openai_ranker(settings: Settings) -> DenseRanker:
         max_retries=settings.llm_max_retries,
     )
     cache_dir = _cache_dir(settings)
-    files = VectorFiles(cache_dir, settings.embeddings_model) if cache_dir else None
+    # Kept per endpoint too: a local server (or a test's fake) may serve the same model name.
+    endpoint = urlparse(settings.openai_base_url or "https://api.openai.com").netloc
+    namespace = f"{settings.embeddings_model}@{endpoint}"
+    files = VectorFiles(cache_dir, namespace) if cache_dir else None
     return DenseRanker(embeddings, model=settings.embeddings_model, files=files)

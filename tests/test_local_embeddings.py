@@ -172,4 +172,8 @@ def test_the_cache_folder_setting() -> None:
     kept = Settings(embeddings_provider="openai", openai_api_key="k", embeddings_cache_dir="v")
     ranker = build_dense_ranker(kept)
     assert ranker is not None and ranker.files is not None
-    assert ranker.files.folder == Path("v") / "text-embedding-3-small"
+    assert ranker.files.folder == Path("v") / "text-embedding-3-small_api.openai.com"
+    elsewhere = kept.model_copy(update={"openai_base_url": "http://127.0.0.1:9/v1"})
+    ranker = build_dense_ranker(elsewhere)
+    assert ranker is not None and ranker.files is not None
+    assert ranker.files.folder.name == "text-embedding-3-small_127.0.0.1_9"

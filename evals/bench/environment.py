@@ -23,8 +23,9 @@ BENCH_MODEL = "gpt-4o-mini"
 
 
 def bench_settings(**values: Any) -> Settings:
-    """Settings from `values` and the environment, never from a developer's `.env` file."""
-    options: dict[str, Any] = {"_env_file": None, **values}
+    """Settings from `values` and the environment, never from a developer's `.env` file;
+    the fakes' embeddings are never kept on disk (they would pose as a real model's)."""
+    options: dict[str, Any] = {"_env_file": None, "embeddings_cache_dir": "none", **values}
     return Settings(**options)
 
 
@@ -103,6 +104,7 @@ def services_env(
             "TWILIO_VALIDATE_SIGNATURE": "true",
             # Partners here send 16 messages in well under a minute: not what the limit is for.
             "RATE_LIMIT_MESSAGES": "100000",
+            "EMBEDDINGS_CACHE_DIR": "none",  # the fake's vectors are never kept
             "LOG_LEVEL": "warning",
             "LOG_FORMAT": "text",
         }

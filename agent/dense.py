@@ -110,11 +110,6 @@ class DenseRanker:
         check = getattr(self.embeddings, "readable", None)
         return bool(check(text)) if callable(check) else True
 
-    def rank(self, query: str, texts: Sequence[str]) -> list[int] | None:
-        """Indexes of `texts`, most similar (cosine) to `query` first; None when the API fails."""
-        similarity = self.similarities(query, texts)
-        return None if similarity is None else order_by_similarity(similarity)
-
     def warm(self, texts: Sequence[str]) -> None:
         """Embed `texts` now (at start-up), so that the first question does not wait for it."""
         try:

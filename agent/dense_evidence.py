@@ -24,10 +24,9 @@ VOUCHING_SIMILARITY = {"all-MiniLM-L6-v2": 0.65}
 
 @dataclass(frozen=True)
 class DenseEvidence:
-    """Per passage (unit) its best cosine and its sentences' cosines; the best of all."""
+    """Per passage (unit) its best cosine, the best of all, and whether that vouches."""
 
     unit_scores: list[float]
-    sentence_scores: list[list[float]]
     best: float
     vouches: bool
 
@@ -53,19 +52,17 @@ def gather(
     similarity = ranker.similarities(question, dense_texts(unit_sentences, examples))
     if similarity is None:
         return None
-    per_sentence: list[list[float]] = []
-    start = 0
-    for unit in unit_sentences:
-        per_sentence.append([float(x) for x in similarity[start : start + len(unit)]])
-        start += len(unit)
+    sentence_count = sum(len(unit) for unit in unit_sentences)
     by_example: dict[int, float] = {}
-    for (s_no, _), score in zip(examples, similarity[start:], strict=True):
+    for (s_no, _), score in zip(examples, similarity[sentence_count:], strict=True):
         by_example[s_no] = max(by_example.get(s_no, -1.0), float(score))
-    unit_scores = [
-        max([*scores, by_example.get(s_no, -1.0)])
-        for scores, s_no in zip(per_sentence, unit_sessions, strict=True)
-    ]
+    unit_scores = []
+    start = 0
+    for unit, s_no in zip(unit_sentences, unit_sessions, strict=True):
+        closest = float(similarity[start : start + len(unit)].max(initial=-1.0))
+        unit_scores.append(max(closest, by_example.get(s_no, -1.0)))
+        start += len(unit)
     best = float(np.max(similarity)) if len(similarity) else -1.0
     threshold = VOUCHING_SIMILARITY.get(ranker.model)
     vouches = threshold is not None and best >= threshold
-    return DenseEvidence(unit_scores, per_sentence, best, vouches)
+    return DenseEvidence(unit_scores, best, vouches)

@@ -11,8 +11,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from agent import dense_evidence
-from agent.dense import DenseRanker, fuse
+from agent.dense import DenseRanker, fuse, order_by_similarity
 from agent.dense_evidence import DenseEvidence
 from agent.query import Query, Slot, parse_query
 from agent.terms import content_terms, lexicon, words
@@ -232,8 +234,7 @@ class KnowledgeIndex:
         # Embeddings re-rank every question (less where the words settle it) and may vouch
         # for one the words leave open.
         settled = finding.covered
-        finding.ranked = self._rank(lexical, current_session, finding.dense, settled)
-        finding.ranked = finding.ranked[:k]
+        finding.ranked = self._rank(lexical, current_session, finding.dense, settled)[:k]
         finding.covered = bool(finding.ranked) and (
             finding.covered or (finding.dense is not None and finding.dense.vouches)
         )
@@ -295,7 +296,9 @@ class KnowledgeIndex:
                 if s_no not in closest or dense.unit_scores[i] > dense.unit_scores[closest[s_no]]:
                     closest[s_no] = i
             by_words = sorted(scores, key=scores.__getitem__, reverse=True)
-            by_meaning = sorted(closest, key=lambda s: dense.unit_scores[closest[s]], reverse=True)
+            sessions = list(closest)
+            meaning = np.array([dense.unit_scores[closest[s]] for s in sessions])
+            by_meaning = [sessions[i] for i in order_by_similarity(meaning)]
             weight = SETTLED_DENSE_WEIGHT if settled else 1.0
             scores = fuse(by_words, by_meaning, weights=(1.0, weight))
             for s_no, i in closest.items():

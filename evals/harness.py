@@ -82,7 +82,7 @@ class TappedEngine(Engine):
 
     def __init__(self, store: TrainingStore, **kwargs: Any) -> None:
         super().__init__(store, **kwargs)
-        dense = kwargs.get("dense")
+        dense = self.knowledge.dense  # the engine's embeddings, kept by the shared index
         self.knowledge = self.trainer.knowledge = SharedIndexKnowledge(store, dense)
         self.records: list[dict[str, Any]] = []
 

@@ -6,7 +6,7 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from agent import dense
-from agent.dense import DenseRanker, build_dense_ranker, fuse
+from agent.dense import DenseRanker, build_dense_ranker, fuse, order_by_similarity
 from agent.dense_evidence import dense_texts
 from agent.engine import Engine
 from agent.retrieval import KnowledgeIndex
@@ -102,8 +102,14 @@ class _CountingEmbeddings(Embeddings):
         return vector(text)
 
 
+def _rank(ranker: DenseRanker, query: str, texts: list[str]) -> list[int] | None:
+    """Indexes of `texts`, most similar first, as retrieval orders them (None: no embeddings)."""
+    similarity = ranker.similarities(query, texts)
+    return None if similarity is None else order_by_similarity(similarity)
+
+
 def _top(ranker: DenseRanker, query: str, texts: list[str]) -> int:
-    ranked = ranker.rank(query, texts)
+    ranked = _rank(ranker, query, texts)
     assert ranked is not None
     return ranked[0]
 
@@ -114,11 +120,11 @@ def test_passage_vectors_are_prepared_once_per_passage_list(
     embeddings = _CountingEmbeddings()
     ranker = DenseRanker(embeddings)
     texts = ["quotes are valid for seven days", "the MOQ is 500 kg per grade", "KYC help"]
-    first = ranker.rank("how long is a quote valid", texts)
+    first = _rank(ranker, "how long is a quote valid", texts)
     # Later questions on the same passages reuse the prepared matrix: no hashing, no lookups.
     monkeypatch.setattr(dense, "_key", lambda _text: pytest.fail("passages prepared again"))
     assert first is not None and first[0] == 0
-    assert ranker.rank("how long is a quote valid", texts) == first
+    assert _rank(ranker, "how long is a quote valid", texts) == first
     assert _top(ranker, "minimum order 500 kg", texts) == 1
     monkeypatch.undo()
     # A content edit: a new matrix, and only the changed passage is embedded.
@@ -131,8 +137,8 @@ def test_ranking_is_by_cosine_and_ties_keep_the_passage_order() -> None:
     ranker = DenseRanker(_CountingEmbeddings())
     texts = ["red blue", "green", "blue red", "red blue green", ""]
     # "red blue" and "blue red" embed alike: a tie, in passage order; an empty text last.
-    assert ranker.rank("red blue", texts) == [0, 2, 3, 1, 4]
-    assert ranker.rank("anything", []) == []
+    assert _rank(ranker, "red blue", texts) == [0, 2, 3, 1, 4]
+    assert _rank(ranker, "anything", []) == []
 
 
 def test_unit_rows_normalise_and_leave_zero_vectors_at_zero() -> None:

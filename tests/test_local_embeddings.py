@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from agent.dense import DenseRanker, build_dense_ranker, local_ranker
+from agent.dense import DenseRanker, build_dense_ranker, local_ranker, order_by_similarity
 from agent.dense_evidence import VOUCHING_SIMILARITY
 from agent.local_embeddings import BUNDLED_MODEL_NAME, bundled_model_dir, load_local_embeddings
 from agent.retrieval import KnowledgeIndex
@@ -144,7 +144,8 @@ def test_vectors_kept_on_disk_are_not_embedded_again_after_a_restart(tmp_path: P
     assert len(list((tmp_path / "toy").glob("*.npy"))) == 2
     restarted = _Counting()  # a new process: empty memory, the same folder
     ranker = DenseRanker(restarted, "toy", VectorFiles(tmp_path, "toy"))
-    assert ranker.rank("when is the payout", texts) == [0, 1]
+    similarity = ranker.similarities("when is the payout", texts)
+    assert similarity is not None and order_by_similarity(similarity) == [0, 1]
     assert restarted.embedded == []
     other_model = _Counting()  # another model's vectors are never mixed in
     DenseRanker(other_model, "toy-2", VectorFiles(tmp_path, "toy-2")).warm(texts)

@@ -39,6 +39,7 @@ PENDING, SENT, FAILED = PartStatus.PENDING.value, PartStatus.SENT.value, PartSta
 HAS_RETURNING = sqlite3.sqlite_version_info >= (3, 35, 0)  # UPDATE ... RETURNING
 _PART = " WHERE message_sid = ? AND n = ?"
 _ATTEMPT = "UPDATE wa_outbox SET attempts = attempts + 1" + _PART
+_SENT = "status = ?, sent_sid = ?, error = NULL"  # mark_sent's assignments, alone or in a write
 _PENDING_PARTS = "SELECT * FROM wa_outbox WHERE phone = ? AND status = ? ORDER BY seq, n LIMIT ?"
 _PENDING_FOR = f"SELECT 1 FROM wa_outbox WHERE phone = ? AND status = '{PENDING}' LIMIT 1"
 
@@ -121,7 +122,7 @@ class SQLiteOutbox(SQLiteDatabase):
 
     def _update(self, message_sid: str, n: int, assignments: str, *values: object) -> None:
         """Update one part."""
-        sql = f"UPDATE wa_outbox SET {assignments} WHERE message_sid = ? AND n = ?"
+        sql = f"UPDATE wa_outbox SET {assignments}" + _PART
         self._write(sql, (*values, message_sid, n))
 
     def record_attempt(self, message_sid: str, n: int) -> int:
@@ -136,7 +137,7 @@ class SQLiteOutbox(SQLiteDatabase):
 
     def mark_sent(self, message_sid: str, n: int, sent_sid: str) -> None:
         """Twilio accepted the part."""
-        self._update(message_sid, n, "status = ?, sent_sid = ?, error = NULL", SENT, sent_sid)
+        self._update(message_sid, n, _SENT, SENT, sent_sid)
 
     def mark_sent_then(
         self, message_sid: str, n: int, sent_sid: str, phone: str,
@@ -145,8 +146,7 @@ class SQLiteOutbox(SQLiteDatabase):
         """mark_sent, then in the same transaction count an attempt on `next_part`, or
         without one give up `lease` when the phone has no pending part left."""
         with self._tx() as db:
-            sql = "UPDATE wa_outbox SET status = ?, sent_sid = ?, error = NULL" + _PART
-            db.execute(sql, (SENT, sent_sid, message_sid, n))
+            db.execute(f"UPDATE wa_outbox SET {_SENT}" + _PART, (SENT, sent_sid, message_sid, n))
             if next_part is not None:
                 return SentThen(_count_attempt(db, next_part), released=False)
             return SentThen(0, release_if_idle(db, lease, _PENDING_FOR, phone))

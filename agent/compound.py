@@ -9,7 +9,7 @@ import re
 from typing import Protocol
 
 from agent.intents import Intent
-from agent.keywords import normalize
+from agent.keywords import is_plea, normalize
 from agent.session_refs import find_session_ref
 
 # Intents after which an answer still makes sense in the same turn.
@@ -60,6 +60,8 @@ def split_compound(text: str, model: Scorer) -> tuple[str, str | None] | None:
         best = max(probs, key=lambda i: probs[i])
         if best is Intent.QUESTION and probs[best] >= MIN_QUESTION_PROBABILITY:
             asked.append(clause)
+        elif is_plea(clause):
+            continue  # "..., help" asks for help with the rest, not for the menu
         elif best in COMMANDS and probs[best] >= MIN_COMMAND_PROBABILITY and command is None:
             command = clause
     if command is None:

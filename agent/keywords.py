@@ -59,6 +59,7 @@ class _Vocabulary:
     phrases: dict[Intent, list[str]]
     filler: frozenset[str]
     small_talk: frozenset[str]
+    pleas: frozenset[str]
 
 
 @lru_cache(maxsize=4)
@@ -69,7 +70,14 @@ def _vocabulary(folder: str) -> _Vocabulary:
         phrases=phrases,
         filler=frozenset(normalize(str(w)) for w in raw["filler"]),
         small_talk=frozenset(normalize(str(w)) for w in raw["small_talk"]),
+        pleas=frozenset(normalize(str(w)) for w in raw["plea"]),
     )
+
+
+def is_plea(clause: str) -> bool:
+    """True for a bare call for help ("help", "madad karo"): inside a longer message it asks
+    for help with the rest of it, so it is not the menu command there."""
+    return normalize(clause) in _vocabulary(str(prompts_dir())).pleas
 
 
 class KeywordClassifier:

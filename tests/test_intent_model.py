@@ -119,3 +119,11 @@ def test_a_question_shaped_message_in_training_is_a_question(
     """In training it gets an answer or an honest "not covered", not small talk."""
     for text in ("whats the share price of tata steel today", "can you book my train ticket"):
         assert classifier.classify(text, IN_TRAINING).intent is Intent.QUESTION
+
+
+def test_help_inside_a_longer_message_is_not_the_menu(classifier: IntentClassifier) -> None:
+    """A trailing "help" asks for help with the rest; alone, "help" still opens the menu."""
+    assert classifier.classify("help", IN_TRAINING).intent is Intent.MENU
+    guess = classifier.classify("my jio recharge failed, help", IN_TRAINING)
+    assert guess.intent is not Intent.MENU
+    assert classifier.classify("thanks, and show me the menu", IN_TRAINING).intent is Intent.MENU

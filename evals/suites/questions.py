@@ -14,18 +14,24 @@ from prompts import message_languages, template
 _CITATION = re.compile(r"\(\s*_?from\s+session\s+(\d+)", re.IGNORECASE)
 
 
-def not_covered_marker(language: str = "en") -> str:
-    """The fixed start of the "not covered" reply in `language` (the text before its first
+# Replies that decline without guessing: "not in the training material" for a question about
+# the programme, and the assistant's "I can't help with that one" for anything else.
+DECLINE_KEYS = ("answer_not_covered", "assistant_fallback")
+
+
+def not_covered_marker(language: str = "en", key: str = "answer_not_covered") -> str:
+    """The fixed start of the reply `key` in `language` (the text before its first
     placeholder that is not at the very start, e.g. "{name}, ...")."""
-    text = template("answer_not_covered", language)
+    text = template(key, language)
     if text.startswith("{"):
         text = text.split("}", 1)[1]
     return text.split("{", 1)[0].strip().strip(",").strip().lower()
 
 
 def not_covered_markers() -> list[str]:
-    """The "not covered" marker of every language Genie speaks."""
-    return [not_covered_marker(language) for language in message_languages()]
+    """The marker of every declining reply in every language Genie speaks."""
+    languages = message_languages()
+    return [not_covered_marker(language, key) for key in DECLINE_KEYS for language in languages]
 
 
 def ranked_sessions(passages: list[tuple[int, str]], replies: list[str]) -> list[int]:

@@ -37,6 +37,7 @@ EXAMPLE_MATCH = 0.6
 MIN_SESSION_COVERAGE = 0.4
 MIN_SENTENCE_COVERAGE = 0.25
 MAX_UNKNOWN = 0.3
+NEAREST_MIN_COVERAGE = 0.2  # a "closest session" pointer needs some shared words too
 _SENTENCE_END = re.compile(r"(?<=[.!?।])\s+")
 
 
@@ -76,6 +77,13 @@ class Finding:
     example_match: float = 0.0
     unknown: float = 0.0
     dense: DenseEvidence | None = None  # with embeddings: each passage's closeness
+
+    def nearest(self) -> Passage | None:
+        """For a question the content does not cover, the passage of the session it comes
+        closest to, when the embeddings find it close and it shares some of its words."""
+        if self.covered or not self.ranked or self.dense is None or not self.dense.suggests:
+            return None
+        return self.ranked[0] if self.coverage >= NEAREST_MIN_COVERAGE else None
 
 
 def split_sentences(text: str) -> list[str]:

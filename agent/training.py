@@ -285,6 +285,10 @@ class Trainer:
         if not parts:
             name = render.display_name(progress.name)
             text = message("answer_not_covered", name=name, support=self.support)
+            nearest = finding.nearest()
+            if nearest is not None:
+                hint = message("answer_nearest", s_no=nearest.s_no, heading=nearest.heading)
+                text = f"{text}\n\n{hint}"
             return ActionResult(_texts(text), progress)
         text = "\n\n".join(
             message("answer", passage=p.text, s_no=p.s_no, heading=p.heading) for p in parts

@@ -12,6 +12,7 @@ from langchain_core.embeddings import Embeddings
 
 from agent.dense import DenseRanker, build_dense_ranker, local_ranker, order_by_similarity
 from agent.dense_evidence import VOUCHING_SIMILARITY
+from agent.engine import Engine
 from agent.local_embeddings import BUNDLED_MODEL_NAME, bundled_model_dir, load_local_embeddings
 from agent.retrieval import KnowledgeIndex
 from agent.sentence_encoder import SentenceEncoder
@@ -19,6 +20,8 @@ from agent.settings import Settings
 from agent.vector_files import VectorFiles
 from store.kb_files import sample_sessions
 from store.models import TrainingSession
+from store.sqlite_store import SQLiteStore
+from tests.conversation import Conversation
 
 MODEL = bundled_model_dir()
 needs_model = pytest.mark.skipif(
@@ -178,3 +181,26 @@ def test_the_cache_folder_setting() -> None:
     ranker = build_dense_ranker(elsewhere)
     assert ranker is not None and ranker.files is not None
     assert ranker.files.folder.name == "text-embedding-3-small_127.0.0.1_9"
+
+
+@needs_model
+def test_a_near_question_the_content_does_not_answer_points_at_the_closest_session() -> None:
+    dense = KnowledgeIndex(sample_sessions(), local_ranker(MODEL))
+    near = dense.find("my customer wants a shiny mirror finish on stainless for a hotel lobby")
+    assert not near.covered and near.dense is not None and near.dense.suggests
+    closest = near.nearest()
+    assert closest is not None and closest.s_no == 2  # products and grades (finishes)
+    # Far from everything, or sharing no words with the content: no pointer.
+    assert dense.find("suggest a good movie for tonight").nearest() is None
+    assert dense.find("what's the weather like in Pune tomorrow").nearest() is None
+    assert dense.find("how do I register a lead?").nearest() is None  # covered: answered
+
+
+@needs_model
+def test_the_not_covered_reply_names_the_closest_session(store: SQLiteStore) -> None:
+    asha = Conversation(Engine(store, dense=local_ranker(MODEL)), store)
+    asha.say("I am a new partner")
+    reply = asha.say("my customer wants a shiny mirror finish on stainless for a hotel lobby")
+    assert "couldn't find that in the training material" in reply
+    assert "closest topic in your training is *Session 2: Our Products and Grades*" in reply
+    assert "closest topic" not in asha.say("suggest a good movie for tonight")

@@ -14,7 +14,7 @@ from agent.dense import DenseRanker, build_dense_ranker, local_ranker, order_by_
 from agent.dense_evidence import VOUCHING_SIMILARITY
 from agent.engine import Engine
 from agent.local_embeddings import BUNDLED_MODEL_NAME, bundled_model_dir, load_local_embeddings
-from agent.retrieval import KnowledgeIndex
+from agent.retrieval import DENSE_MAX_UNKNOWN, KnowledgeIndex
 from agent.sentence_encoder import SentenceEncoder
 from agent.settings import Settings
 from agent.vector_files import VectorFiles
@@ -119,13 +119,15 @@ _SESSIONS = [
 
 
 def test_only_a_calibrated_model_vouches_and_it_reranks_what_the_words_miss() -> None:
-    question = "when is the moolah coming"  # no content word: the lexical search finds nothing
+    question = "when does the moolah reach my bank"  # too little in the content's words
     uncalibrated = KnowledgeIndex(_SESSIONS, DenseRanker(_Topics(), model="toy"))
     assert not uncalibrated.find(question).covered
     calibrated = KnowledgeIndex(_SESSIONS, DenseRanker(_Topics(), model=BUNDLED_MODEL_NAME))
     found = calibrated.find(question)
     assert found.covered and found.ranked[0].s_no == 1
     assert found.dense is not None and found.dense.best >= VOUCHING_SIMILARITY[BUNDLED_MODEL_NAME]
+    # Mostly in words the content never uses: as close in meaning, but not vouched for.
+    assert not calibrated.find("when is the moolah coming").covered
 
 
 class _Counting(_Topics):
@@ -204,3 +206,12 @@ def test_the_not_covered_reply_names_the_closest_session(store: SQLiteStore) -> 
     assert "couldn't find that in the training material" in reply
     assert "closest topic in your training is *Session 2: Our Products and Grades*" in reply
     assert "closest topic" not in asha.say("suggest a good movie for tonight")
+
+
+@needs_model
+def test_the_model_does_not_vouch_for_a_question_mostly_in_words_the_content_lacks() -> None:
+    dense = KnowledgeIndex(sample_sessions(), local_ranker(MODEL))
+    near_miss = dense.find("How many employees does Kestrel have?")
+    # Close in meaning to the company's description, but asking for what it does not hold.
+    assert near_miss.dense is not None and near_miss.dense.vouches
+    assert near_miss.unknown >= DENSE_MAX_UNKNOWN and not near_miss.covered

@@ -16,8 +16,10 @@ from agent.session_refs import find_session_ref
 NAVIGATION = {
     Intent.JUMP, Intent.NEXT, Intent.PREVIOUS, Intent.RESUME, Intent.ENROLL, Intent.COMPLETE,
 }  # fmt: skip
+# Full stops and commas inside a number ("2.5 cr", "₹1,20,000") do not end a clause.
 _CLAUSES = re.compile(
-    r"[?!.;,\n]+|\s(?:and|then|also|plus|but|aur|phir|fir|par|और|फिर|लेकिन)\s", re.IGNORECASE
+    r"[?!;\n]+|[.,]+(?!\d)|(?<!\d)[.,]+|\s(?:and|then|also|plus|but|aur|phir|fir|par|और|फिर|लेकिन)\s",
+    re.IGNORECASE,
 )
 # Commands a clause of a longer message may carry (never restart: it wipes progress).
 COMMANDS = NAVIGATION | {Intent.MENU, Intent.PROGRESS, Intent.EXIT}
@@ -34,7 +36,7 @@ class Scorer(Protocol):
         ...
 
 
-def _clauses(text: str) -> list[str]:
+def clauses(text: str) -> list[str]:
     """The message cut at punctuation, conjunctions and right after a session reference."""
     parts: list[str] = []
     for clause in _CLAUSES.split(text):
@@ -50,12 +52,12 @@ def _clauses(text: str) -> list[str]:
 def split_compound(text: str, model: Scorer) -> tuple[str, str | None] | None:
     """The command clause and the question clauses of a message of several clauses,
     or None when no clause is clearly a command."""
-    clauses = _clauses(text)
-    if len(clauses) < 2:
+    parts = clauses(text)
+    if len(parts) < 2:
         return None
     command: str | None = None
     asked: list[str] = []
-    for clause in clauses:
+    for clause in parts:
         probs = model.probabilities(clause)
         best = max(probs, key=lambda i: probs[i])
         if best is Intent.QUESTION and probs[best] >= MIN_QUESTION_PROBABILITY:

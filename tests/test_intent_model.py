@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from agent.compound import clauses
 from agent.intent_model import intent_model, load_phrase_bank, prepare
 from agent.intent_rules import IntentClassifier, Stage, stage_of
 from agent.intents import Intent
@@ -127,3 +128,12 @@ def test_help_inside_a_longer_message_is_not_the_menu(classifier: IntentClassifi
     guess = classifier.classify("my jio recharge failed, help", IN_TRAINING)
     assert guess.intent is not Intent.MENU
     assert classifier.classify("thanks, and show me the menu", IN_TRAINING).intent is Intent.MENU
+
+
+def test_a_number_with_a_point_or_commas_is_not_cut_into_clauses(
+    classifier: IntentClassifier,
+) -> None:
+    """An amount that was reached ("2.5 cr ho gaya") is not "done", which would start a quiz."""
+    guess = classifier.classify("billing 2.5 cr ho gaya hai, ab mera tier kya hoga?", IN_TRAINING)
+    assert guess.intent is Intent.QUESTION
+    assert clauses("paid ₹1,20,000 so far. next") == ["paid 1 20 000 so far", "next"]

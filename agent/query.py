@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from agent.synonyms import readings
+from agent.synonyms import in_dictionary, readings
 from agent.terms import Lexicon, lexicon, sound, stem, words
 
 ALIAS_WEIGHT_IN_VOCAB = 0.5  # the partner's own word is in the content: its aliases count less
@@ -90,11 +90,16 @@ def _word_family(word: str, in_vocab: Callable[[str], bool]) -> str | None:
 
 
 def _compound(word: str, in_vocab: Callable[[str], bool]) -> tuple[str, ...] | None:
-    """Two content words written as one ("cutoff" -> cut off, "salesteam" -> sales team)."""
+    """Two content words written as one ("cutoff" -> cut off, "salesteam" -> sales team).
+    A dictionary word is cut only where the dictionary knows the two words together:
+    "office" has a meaning of its own, not "off" + "ice"."""
     if not word.isascii() or not word.isalpha():
         return None
+    listed = in_dictionary(word)
     for cut in range(3, len(word) - 2):
         parts = (stem(word[:cut]), stem(word[cut:]))
+        if listed and not in_dictionary(f"{word[:cut]}_{word[cut:]}"):
+            continue
         if all(in_vocab(p) for p in parts):
             return parts
     return None

@@ -75,6 +75,19 @@ def _collect(wordnet: WordNet, word: str, senses: int, found: dict[tuple[str, ..
                             add(lemma, target_pos, target, DERIVED)
 
 
+@lru_cache(maxsize=8192)
+def in_dictionary(lemma: str) -> bool:
+    """True when WordNet lists the word or collocation ("cut_off") in some form; False
+    without WordNet."""
+    wordnet = open_wordnet()
+    if wordnet is None:
+        return False
+    try:
+        return any(wordnet.base_forms(lemma, pos) for pos in POS)
+    except (ValueError, IndexError, KeyError):  # a damaged file: as if it were not listed
+        return False
+
+
 def readings(word: str, in_vocab: Callable[[str], bool]) -> list[tuple[tuple[str, ...], float]]:
     """Content stems `word` may stand for through WordNet (directly or through the alias
     lexicon), the most trusted first, with their weights relative to the word itself."""

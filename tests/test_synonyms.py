@@ -22,14 +22,17 @@ _SYNSETS = {
     "complain": ("verb", ["complain", "kvetch"], [("+", "complaint", 1, 1), ("+", "kvetch", 2, 1)]),
     "complaint": ("noun", ["complaint"], []),
     "kvetch": ("noun", ["kvetch"], []),
+    "office": ("noun", ["office"], []),
+    "cutoff": ("noun", ["cutoff"], []),
+    "cut_off": ("verb", ["cut_off"], []),
 }
 # Senses of each lemma, most frequent first (the index order).
 _SENSES = {
     "noun": {"salary": ["salary"], "wage": ["salary"], "pay": ["salary"], "job": ["job"],
              "business": ["business", "job"], "firm": ["business"], "complaint": ["complaint"],
-             "kvetch": ["kvetch"]},
+             "kvetch": ["kvetch"], "office": ["office"], "cutoff": ["cutoff"]},
     "verb": {"remunerate": ["remunerate"], "pay": ["remunerate"], "complain": ["complain"],
-             "kvetch": ["complain"]},
+             "kvetch": ["complain"], "cut_off": ["cut_off"]},
 }  # fmt: skip
 _TAG = {"noun": "n", "verb": "v"}
 _LICENCE = "  1 A test database in the WordNet 3.0 format.  \n"
@@ -70,11 +73,15 @@ def _write_wordnet(folder: Path) -> None:
 def tiny_wordnet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     _write_wordnet(tmp_path)
     monkeypatch.setenv("WNSEARCHDIR", str(tmp_path))
-    wordnet.open_wordnet.cache_clear()
-    synonyms.related.cache_clear()
+    _clear_caches()
     yield tmp_path
+    _clear_caches()
+
+
+def _clear_caches() -> None:
     wordnet.open_wordnet.cache_clear()
     synonyms.related.cache_clear()
+    synonyms.in_dictionary.cache_clear()
 
 
 def test_reader_finds_lemmas_senses_and_base_forms(tiny_wordnet: Path) -> None:
@@ -144,3 +151,19 @@ def test_installed_wordnet_reads_salary_as_pay() -> None:
     synonyms.related.cache_clear()
     assert ("pay",) in dict(synonyms.related("salary"))
     assert ("business",) not in dict(synonyms.related("job"))
+
+
+def test_a_dictionary_word_is_cut_in_two_only_where_the_dictionary_joins_them(
+    tiny_wordnet: Path,
+) -> None:
+    def readings_of(word: str, content: list[str]) -> set[tuple[str, ...]]:
+        vocab = {stem(w) for w in content}
+        (slot,) = parse_query(word, vocab.__contains__, content).slots
+        return {a.stems for a in slot.alternatives}
+
+    # "office" means itself: not "off" + "ice", though both are content words here.
+    assert (stem("off"), stem("ice")) not in readings_of("office", ["off", "ice"])
+    # WordNet lists "cut off": its one-word spelling is read apart.
+    assert (stem("cut"), stem("off")) in readings_of("cutoff", ["cut", "off"])
+    # Not in the dictionary at all: two words run together.
+    assert (stem("sales"), stem("team")) in readings_of("salesteam", ["sales", "team"])

@@ -14,6 +14,7 @@ from agent.terms import Lexicon, lexicon, sound, stem, words
 
 ALIAS_WEIGHT_IN_VOCAB = 0.5  # the partner's own word is in the content: its aliases count less
 TYPO_WEIGHT = 0.8  # a word read as a typo of a content word
+BRIDGE_WEIGHT = TYPO_WEIGHT  # a Devanagari loanword read as the English word it sounds like
 SYNONYM_WEIGHT = 0.6  # a WordNet synonym or derived form of a word the content never uses
 _MIN_TYPO_LENGTH = 6  # shorter words have too many neighbours one edit away ("match", "march")
 
@@ -120,10 +121,22 @@ def _targets(lex: Lexicon, key: tuple[str, ...], weight: float) -> list[Alternat
     return alts
 
 
-def parse_query(text: str, in_vocab: Callable[[str], bool], vocabulary: list[str]) -> Query:
+def _heard(lex: Lexicon, word: str, in_vocab: Callable[[str], bool]) -> list[Alternative]:
+    """The readings of a loanword heard as `word`: the content's word, or the lexicon's."""
+    own = [Alternative((stem(word),), BRIDGE_WEIGHT)] if in_vocab(stem(word)) else []
+    return list(dict.fromkeys(own + _targets(lex, (word,), BRIDGE_WEIGHT)))  # "plates" -> plate
+
+
+def parse_query(
+    text: str,
+    in_vocab: Callable[[str], bool],
+    vocabulary: list[str],
+    hear: Callable[[str], str | None] | None = None,
+) -> Query:
     """Read `text` into slots using the alias lexicon, the content's vocabulary and typo fixes.
 
-    `in_vocab(stem)` says whether the content uses a stem; `vocabulary` lists its words.
+    `in_vocab(stem)` says whether the content uses a stem; `vocabulary` lists its words;
+    `hear(word)` is the word a Devanagari loanword sounds like (agent/devanagari_bridge.py).
     """
     lex = lexicon()
     stop = lex.stopwords
@@ -165,6 +178,8 @@ def parse_query(text: str, in_vocab: Callable[[str], bool], vocabulary: list[str
             alts += _targets(lex, spelled, TYPO_WEIGHT) if spelled else []
         if word[0].isdigit() and len(alts) == 1 and not known:
             continue  # a value the partner quotes ("200 kg"), not a topic to look up
+        if not known and len(alts) == 1 and hear is not None and (heard := hear(word)):
+            alts += _heard(lex, heard, in_vocab)
         if not known and len(alts) == 1:
             family = _word_family(word, in_vocab)
             fixed = family or (stem(f) if (f := _typo_fix(word, vocabulary)) else None)

@@ -16,8 +16,9 @@ import numpy as np
 from agent import dense_evidence
 from agent.dense import DenseRanker, fuse, order_by_similarity
 from agent.dense_evidence import DenseEvidence
+from agent.devanagari_bridge import Bridge, for_content
 from agent.query import Query, Slot, parse_query
-from agent.terms import content_terms, lexicon, words
+from agent.terms import Lexicon, content_terms, lexicon, words
 from store.models import TrainingSession
 
 _MAX_PASSAGE_CHARS = 700
@@ -150,6 +151,7 @@ class KnowledgeIndex:
         texts = [s.heading for s in sessions] + [u.passage.text for u in self.units]
         texts += [q for s in sessions for q in s.questions]
         self.vocabulary = sorted({w for t in texts for w in words(t) if w not in stop})
+        self._bridge: tuple[Lexicon, Bridge] | None = None  # built by the first Devanagari word
 
     # -- weights --
     def idf(self, term: str) -> float:
@@ -166,7 +168,14 @@ class KnowledgeIndex:
 
     def parse(self, text: str) -> Query:
         """The question as slots, read against this content's vocabulary."""
-        return parse_query(text, self.known, self.vocabulary)
+        return parse_query(text, self.known, self.vocabulary, self.hear)
+
+    def hear(self, word: str) -> str | None:
+        """The content's (or the lexicon's) word a Devanagari loanword sounds like, if any."""
+        lex = lexicon()
+        if self._bridge is None or self._bridge[0] is not lex:  # built once per lexicon
+            self._bridge = (lex, for_content(self.vocabulary, lex))
+        return self._bridge[1].match(word)
 
     def slot_weight(self, query: Query) -> list[float]:
         """Each slot's weight: the IDF of its rarest known stem, or the highest for unknowns."""

@@ -22,7 +22,7 @@ from agent.terms import Lexicon, stem
 # Rapidfuzz ratio of the sound keys with vowels folded, for words of four consonants or more
 # (about one letter in seven may differ); three consonants must fold to the same key.
 MIN_RATIO = 85
-MIN_SHORT_SPELLING = 75  # three consonants: the spelled keys' ratio too
+MIN_SHORT_SPELLING = 80  # three consonants: the spelled keys' ratio too
 SHORT_SKELETON = 2  # at most this many consonants: only an exact loanword-shaped match
 _MIN_LETTERS = 3  # shorter targets ("mm", "id") are codes, not words one spells by ear
 
@@ -33,10 +33,11 @@ _CONSONANTS = dict(
         strict=True,
     )
 )
-# Vowel signs and the vowels they stand for (ॉ/ऑ, the English "aw", exists only for loanwords).
-_SIGNS = dict(zip("ा ि ी ु ू ृ े ै ो ौ ॉ ॅ".split(), "a i i u u ri e e o o o e".split(), strict=True))
+# Vowel signs and the vowels they stand for: ऑ (the "aw" of "call") exists only for loanwords,
+# and ऐ writes the a of "bank" and "cash" (English "ai" is written ए: "plate", "प्लेट").
+_SIGNS = dict(zip("ा ि ी ु ू ृ े ै ो ौ ॉ ॅ".split(), "a i i u u ri e a o o o e".split(), strict=True))
 _VOWELS = dict(
-    zip("अ आ इ ई उ ऊ ऋ ए ऐ ओ औ ऑ ऍ".split(), "a a i i u u ri e e o o o e".split(), strict=True)
+    zip("अ आ इ ई उ ऊ ऋ ए ऐ ओ औ ऑ ऍ".split(), "a a i i u u ri e a o o o e".split(), strict=True)
 )
 _VIRAMA, _ANUSVARA, _VISARGA = "\u094d", "\u0902", "\u0903"
 _LOAN_ONLY = ("\u0949", "\u0911")  # ॉ, ऑ
@@ -61,6 +62,7 @@ _SHARED_SOUNDS = [
 ]  # fmt: skip
 _NOT_CONSONANT = re.compile(r"[aeiou]")
 _OPEN_VOWEL = re.compile(r"[aeou]")
+_VOICED_S = re.compile(r"(?<=[aeiou])s(?=[aeiou])")
 
 
 def is_devanagari(word: str) -> bool:
@@ -187,9 +189,15 @@ def _close_enough(consonants: int, folded: float, spelled: float) -> bool:
 
 
 def _forms(target: str) -> list[str]:
-    """A target and, for an English plural, its singular: "railings" is found as "railing"."""
-    plural = target.isascii() and len(target) > 4 and target.endswith("s") and target[-2] != "s"
-    return [target, target[:-1]] if plural else [target]
+    """A target as it may be heard: an English plural as its singular too ("railings" as
+    "railing"), an s between vowels as z too ("deposit" as "डिपॉज़िट", "basic" as "बेसिक")."""
+    if not target.isascii():
+        return [target]
+    forms = [target]
+    if len(target) > 4 and target.endswith("s") and target[-2] != "s":
+        forms.append(target[:-1])
+    forms += [voiced for form in forms if (voiced := _VOICED_S.sub("z", form)) != form]
+    return forms
 
 
 def for_content(vocabulary: Iterable[str], lexicon: Lexicon) -> Bridge:

@@ -23,22 +23,23 @@ from agent.terms import Lexicon, stem
 # (about one letter in seven may differ); three consonants must fold to the same key.
 MIN_RATIO = 85
 MIN_SHORT_SPELLING = 80  # three consonants: the spelled keys' ratio too
+MAX_READINGS = 2  # equally close words kept; more than this and the word is left alone
 SHORT_SKELETON = 2  # at most this many consonants: only an exact loanword-shaped match
 _MIN_LETTERS = 3  # shorter targets ("mm", "id") are codes, not words one spells by ear
 
-_CONSONANTS = dict(
-    zip(
-        "क ख ग घ ङ च छ ज झ ञ ट ठ ड ढ ण त थ द ध न प फ ब भ म य र ल ळ व श ष स ह".split(),
-        "k kh g gh n ch chh j jh n t th d dh n t th d dh n p f b bh m y r l l v sh sh s h".split(),
-        strict=True,
-    )
+
+def _table(letters: str, sounds: str) -> dict[str, str]:
+    return dict(zip(letters.split(), sounds.split(), strict=True))
+
+
+_CONSONANTS = _table(
+    "क ख ग घ ङ च छ ज झ ञ ट ठ ड ढ ण त थ द ध न प फ ब भ म य र ल ळ व श ष स ह",
+    "k kh g gh n ch chh j jh n t th d dh n t th d dh n p f b bh m y r l l v sh sh s h",
 )
 # Vowel signs and the vowels they stand for: ऑ (the "aw" of "call") exists only for loanwords,
 # and ऐ writes the a of "bank" and "cash" (English "ai" is written ए: "plate", "प्लेट").
-_SIGNS = dict(zip("ा ि ी ु ू ृ े ै ो ौ ॉ ॅ".split(), "a i i u u ri e a o o o e".split(), strict=True))
-_VOWELS = dict(
-    zip("अ आ इ ई उ ऊ ऋ ए ऐ ओ औ ऑ ऍ".split(), "a a i i u u ri e a o o o e".split(), strict=True)
-)
+_SIGNS = _table("ा ि ी ु ू ृ े ै ो ौ ॉ ॅ", "a i i u u ri e a o o o e")
+_VOWELS = _table("अ आ इ ई उ ऊ ऋ ए ऐ ओ औ ऑ ऍ", "a a i i u u ri e a o o o e")
 _VIRAMA, _ANUSVARA, _VISARGA = "\u094d", "\u0902", "\u0903"
 _LOAN_ONLY = ("\u0949", "\u0911")  # ॉ, ऑ
 
@@ -145,39 +146,42 @@ class Bridge:
                     self._by_skeleton.setdefault(skeleton(key), []).append((target, key))
         # "कामों" is "काम" (work) inflected: a word whose stem is a stopword's is not read.
         self._stopped = frozenset(stem(w) for w in stopwords if is_devanagari(w))
-        self._seen: dict[str, str | None] = {}
+        self._seen: dict[str, tuple[str, ...]] = {}
 
-    def match(self, word: str) -> str | None:
-        """The target `word` (or its Hindi stem: "प्लेटें") sounds like, if one does clearly;
-        None for anything else."""
+    def match(self, word: str) -> tuple[str, ...]:
+        """The targets `word` (or its Hindi stem: "प्लेटें") sounds like, when one or two
+        (the same word in two scripts, "sales" and "sells") do clearly; () otherwise."""
         if word not in self._seen:
             base = stem(word)
             readable = is_devanagari(word) and base not in self._stopped
-            found = self._match(word) if readable else None
-            if readable and found is None and base != word:
+            found = self._match(word) if readable else ()
+            if readable and not found and base != word:
                 found = self._match(base)
             self._seen[word] = found
         return self._seen[word]
 
-    def _match(self, word: str) -> str | None:
+    def _match(self, word: str) -> tuple[str, ...]:
         key = sound_key(word)
         bones = skeleton(key)
         candidates = [(t, k) for t, k in self._by_skeleton.get(bones, []) if t != word]
         if len(bones) <= SHORT_SKELETON:
-            exact = {stem(t) for t, k in candidates if k == key}
-            if not _loan_shaped(word) or len(exact) != 1:
-                return None
-            return next(t for t, k in candidates if k == key)
+            if not _loan_shaped(word):
+                return ()
+            return _few(t for t, k in candidates if k == key)
         # Ranked by the folded vowels, then by the spelled ones ("reling": railing, not rolling).
         scored = sorted(
             ((fuzz.ratio(coarse(key), coarse(k)), fuzz.ratio(key, k), t) for t, k in candidates),
             reverse=True,
         )
         if not scored or not _close_enough(len(bones), *scored[0][:2]):
-            return None
-        best = scored[0][:2]
-        rivals = {stem(t) for *score, t in scored if tuple(score) == best}
-        return scored[0][2] if len(rivals) == 1 else None  # equally close words: say neither
+            return ()
+        return _few(t for *score, t in scored if tuple(score) == scored[0][:2])
+
+
+def _few(targets: Iterable[str]) -> tuple[str, ...]:
+    """One target per word (stem), when there are at most MAX_READINGS of them."""
+    by_stem = {stem(t): t for t in sorted(targets, reverse=True)}  # "plate" over "plates"
+    return tuple(sorted(by_stem.values())) if len(by_stem) <= MAX_READINGS else ()
 
 
 def _close_enough(consonants: int, folded: float, spelled: float) -> bool:

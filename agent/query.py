@@ -121,22 +121,25 @@ def _targets(lex: Lexicon, key: tuple[str, ...], weight: float) -> list[Alternat
     return alts
 
 
-def _heard(lex: Lexicon, word: str, in_vocab: Callable[[str], bool]) -> list[Alternative]:
-    """The readings of a loanword heard as `word`: the content's word, or the lexicon's."""
-    own = [Alternative((stem(word),), BRIDGE_WEIGHT)] if in_vocab(stem(word)) else []
-    return list(dict.fromkeys(own + _targets(lex, (word,), BRIDGE_WEIGHT)))  # "plates" -> plate
+def _heard(
+    lex: Lexicon, heard: tuple[str, ...], in_vocab: Callable[[str], bool]
+) -> list[Alternative]:
+    """The readings of a loanword heard as these words: the content's, or the lexicon's."""
+    alts = [Alternative((stem(w),), BRIDGE_WEIGHT) for w in heard if in_vocab(stem(w))]
+    alts += [a for w in heard for a in _targets(lex, (w,), BRIDGE_WEIGHT)]
+    return list(dict.fromkeys(alts))  # "plates" -> plate, and the lexicon's plate
 
 
 def parse_query(
     text: str,
     in_vocab: Callable[[str], bool],
     vocabulary: list[str],
-    hear: Callable[[str], str | None] | None = None,
+    hear: Callable[[str], tuple[str, ...]] | None = None,
 ) -> Query:
     """Read `text` into slots using the alias lexicon, the content's vocabulary and typo fixes.
 
     `in_vocab(stem)` says whether the content uses a stem; `vocabulary` lists its words;
-    `hear(word)` is the word a Devanagari loanword sounds like (agent/devanagari_bridge.py).
+    `hear(word)` are the words a Devanagari loanword sounds like (agent/devanagari_bridge.py).
     """
     lex = lexicon()
     stop = lex.stopwords
@@ -178,7 +181,8 @@ def parse_query(
             alts += _targets(lex, spelled, TYPO_WEIGHT) if spelled else []
         if word[0].isdigit() and len(alts) == 1 and not known:
             continue  # a value the partner quotes ("200 kg"), not a topic to look up
-        if not known and len(alts) == 1 and hear is not None and (heard := hear(word)):
+        devanagari = not word.isascii()  # words() keeps Latin and Devanagari runs only
+        if not known and len(alts) == 1 and devanagari and hear and (heard := hear(word)):
             alts += _heard(lex, heard, in_vocab)
         if not known and len(alts) == 1:
             family = _word_family(word, in_vocab)

@@ -170,8 +170,8 @@ class KnowledgeIndex:
         """The question as slots, read against this content's vocabulary."""
         return parse_query(text, self.known, self.vocabulary, self.hear)
 
-    def hear(self, word: str) -> str | None:
-        """The content's (or the lexicon's) word a Devanagari loanword sounds like, if any."""
+    def hear(self, word: str) -> tuple[str, ...]:
+        """The content's (or the lexicon's) words a Devanagari loanword sounds like, if any."""
         lex = lexicon()
         if self._bridge is None or self._bridge[0] is not lex:  # built once per lexicon
             self._bridge = (lex, for_content(self.vocabulary, lex))

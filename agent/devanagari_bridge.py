@@ -25,6 +25,7 @@ MIN_RATIO = 85
 MIN_SHORT_SPELLING = 80  # three consonants: the spelled keys' ratio too
 MAX_READINGS = 2  # equally close words kept; more than this and the word is left alone
 SHORT_SKELETON = 2  # at most this many consonants: only an exact loanword-shaped match
+_KEPT_READINGS = 4096  # words read, cached (about 20 µs each the first time)
 _MIN_LETTERS = 3  # shorter targets ("mm", "id") are codes, not words one spells by ear
 
 
@@ -152,6 +153,8 @@ class Bridge:
         """The targets `word` (or its Hindi stem: "प्लेटें") sounds like, when one or two
         (the same word in two scripts, "sales" and "sells") do clearly; () otherwise."""
         if word not in self._seen:
+            if len(self._seen) >= _KEPT_READINGS:
+                self._seen.clear()  # partners' words are unbounded; the cache is not
             base = stem(word)
             readable = is_devanagari(word) and base not in self._stopped
             found = self._match(word) if readable else ()

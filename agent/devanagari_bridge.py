@@ -152,16 +152,17 @@ class Bridge:
     def match(self, word: str) -> tuple[str, ...]:
         """The targets `word` (or its Hindi stem: "प्लेटें") sounds like, when one or two
         (the same word in two scripts, "sales" and "sells") do clearly; () otherwise."""
-        if word not in self._seen:
-            if len(self._seen) >= _KEPT_READINGS:
-                self._seen.clear()  # partners' words are unbounded; the cache is not
+        found = self._seen.get(word)  # shared by the worker threads: read once, no lock
+        if found is None:
             base = stem(word)
             readable = is_devanagari(word) and base not in self._stopped
             found = self._match(word) if readable else ()
             if readable and not found and base != word:
                 found = self._match(base)
+            if len(self._seen) >= _KEPT_READINGS:
+                self._seen.clear()  # partners' words are unbounded; the cache is not
             self._seen[word] = found
-        return self._seen[word]
+        return found
 
     def _match(self, word: str) -> tuple[str, ...]:
         key = sound_key(word)

@@ -173,9 +173,10 @@ class KnowledgeIndex:
     def hear(self, word: str) -> tuple[str, ...]:
         """The content's (or the lexicon's) words a Devanagari loanword sounds like, if any."""
         lex = lexicon()
-        if self._bridge is None or self._bridge[0] is not lex:  # built once per lexicon
-            self._bridge = (lex, for_content(self.vocabulary, lex))
-        return self._bridge[1].match(word)
+        built = self._bridge  # read once: worker threads share the index
+        if built is None or built[0] is not lex:  # built once per content and lexicon
+            built = self._bridge = (lex, for_content(self.vocabulary, lex))
+        return built[1].match(word)
 
     def slot_weight(self, query: Query) -> list[float]:
         """Each slot's weight: the IDF of its rarest known stem, or the highest for unknowns."""

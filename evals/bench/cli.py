@@ -63,6 +63,12 @@ def bench(
         typer.Option(min=1, help="Seconds to wait for replies [30; 120 with --faults]"),
     ] = None,
     max_seconds: Annotated[float, typer.Option(min=1, help="Stop sending after this")] = 600,
+    status_callbacks: Annotated[
+        int,
+        typer.Option(
+            min=0, max=3, help="Twilio status callbacks per sent part: sent, delivered, read"
+        ),
+    ] = 0,
     keep: Annotated[
         Path | None, typer.Option(help="Keep the database and service logs in this folder")
     ] = None,
@@ -90,7 +96,7 @@ def bench(
             partners=partners, llm_latency_ms=llm_latency_ms, processes=processes,
             store=store.value, faults=faults, keyword_only=keyword_only, think_ms=think_ms,
             arrivals_s=arrivals_s, random_think=random_think, turn_timeout=turn_timeout,
-            max_seconds=max_seconds,
+            max_seconds=max_seconds, status_callbacks=status_callbacks,
             keep_dir=str(keep) if keep else None,
         )  # fmt: skip
         results["load"] = run_load(options)
@@ -101,6 +107,9 @@ def bench(
     found = {
         k: v for k, v in results.get("load", {}).get("correctness", {}).items() if k in PROBLEMS
     }
+    callbacks = results.get("load", {}).get("status_callbacks", {})
+    if callbacks.get("failed") or callbacks.get("parts_without_last_status"):
+        found["status_callbacks"] = callbacks
     if any(found.values()):
         console.print(f"[red]correctness problems:[/] {found}")
         raise typer.Exit(1)

@@ -84,11 +84,13 @@ def llm_usage(
     }
 
 
-def cpu_use(services_s: float, bench_s: float, seconds: float) -> dict[str, float]:
-    """CPU seconds of the services and of the bench process (fakes + partners), and cores."""
+def cpu_use(services_s: float, bench_s: float, seconds: float, turns: int) -> dict[str, float]:
+    """CPU seconds of the services and of the bench process (fakes + partners), cores, and the
+    services' CPU per inbound message."""
     wall = seconds or 1.0
     return {
         "services_s": round(services_s, 2),
+        "services_ms_per_message": round(services_s * 1000 / turns, 2) if turns else 0.0,
         "bench_s": round(bench_s, 2),
         "services_cores": round(services_s / wall, 2),
         "bench_cores": round(bench_s / wall, 2),

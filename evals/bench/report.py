@@ -79,6 +79,13 @@ def print_load(result: dict[str, Any], console: Console) -> None:
              "webhook retries (Twilio-style)": result["ack_retries"],
              "CPU cores used: services / bench (fakes + partners)":
                  f"{result['cpu']['services_cores']} / {result['cpu']['bench_cores']}"}  # fmt: skip
+    callbacks = result.get("status_callbacks", {})
+    if callbacks.get("per_message"):
+        other["status callbacks: sent / acked / failed / dropped"] = " / ".join(
+            str(callbacks[k]) for k in ("sent", "acked", "failed", "dropped")
+        )
+        other["parts without their last status"] = callbacks["parts_without_last_status"]
+    other["service CPU ms per message"] = result["cpu"]["services_ms_per_message"]
     correctness = {k: v for k, v in result["correctness"].items() if k != "examples"}
     console.print(_pairs_table("Correctness and memory", {**correctness, **other}))
     for example in result["correctness"]["examples"]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.bootstrap import build_engine
-from evals.bench import checks, metrics
+from evals.bench import checks, metrics, status_load
 from evals.bench.environment import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -54,6 +54,7 @@ class LoadOptions:
     random_think: bool = False
     turn_timeout: float | None = None
     max_seconds: float = 600.0
+    status_callbacks: int = 0  # Twilio status callbacks per accepted message (0: none)
     settle_s: float = 20.0
     keep_dir: str | None = None  # keep the database and service logs here (else a temp dir)
 
@@ -118,6 +119,7 @@ async def _run(options: LoadOptions) -> dict[str, Any]:
         store.seed()
         env = services_env(store, twilio, llm, options.llm_timeout_s)
         fleet = ServiceFleet(options.processes, env, Path(folder))
+        callbacks = None
         try:
             fleet.spawn_all()
             partners = [make_partner(i) for i in range(options.partners)]
@@ -126,16 +128,24 @@ async def _run(options: LoadOptions) -> dict[str, Any]:
                 partners, script_of, _llm_factory(reference_llm), _llm_factory(failing_llm)
             )
             await asyncio.to_thread(fleet.wait_all)
+            callbacks = status_load.attach(twilio, options.status_callbacks, fleet.urls)
             targets = FaultTargets(fleet, llm, twilio, store.sqlite_path, options.llm_timeout_s)
             cpu_before = (fleet.cpu_seconds(), time.process_time())
             driver, seconds = await _drive(
                 options, fleet, book, partners, script_of, expected, targets
             )
+            if callbacks is not None:  # their CPU belongs to the run: wait for the last ones
+                await asyncio.to_thread(callbacks.settle, status_load.SETTLE_S)
             cpu = metrics.cpu_use(
-                fleet.cpu_seconds() - cpu_before[0], time.process_time() - cpu_before[1], seconds
+                fleet.cpu_seconds() - cpu_before[0],
+                time.process_time() - cpu_before[1],
+                seconds,
+                len(driver.turns),
             )
             rss_kb = fleet.peak_rss_kb()
         finally:
+            if callbacks is not None:
+                callbacks.close()
             fleet.stop()
         result = _result(
             options, driver, book, partners, script_of, expected, store, seconds,
@@ -150,6 +160,7 @@ async def _run(options: LoadOptions) -> dict[str, Any]:
         result["rss_mb"] = {"per_process_peak": [round(k / 1024, 1) for k in rss_kb],
                             "max": round(max(rss_kb, default=0) / 1024, 1)}  # fmt: skip
         result["cpu"] = cpu
+        result["status_callbacks"] = status_load.report(callbacks, twilio, store)
         result["config"]["service_settings"] = metrics.service_tuning(env)
         result["faults"] = [asdict(e) for e in targets.events]
         store.drop()

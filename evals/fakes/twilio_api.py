@@ -11,11 +11,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs
 
 from evals.fakes.http_base import QuietThreadingServer
 from evals.fakes.twilio_wire import error_body, message_resource
+
+if TYPE_CHECKING:
+    from evals.fakes.twilio_status import StatusCallbacks
 
 __all__ = ["MAX_BODY_CHARS", "FakeAttempt", "FakeMessage", "FakeTwilioAPI"]
 
@@ -35,6 +38,7 @@ class FakeMessage:
     accepted_at: float  # time.monotonic()
     content_sid: str | None = None  # a WhatsApp template send (Content API)
     content_variables: str | None = None  # its variables, a JSON object as a string
+    status_callback: str | None = None  # the StatusCallback URL the send gave
 
     @property
     def variables(self) -> dict[str, str]:
@@ -67,6 +71,8 @@ class FakeTwilioAPI:
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.on_message = on_message
+        # Set to post Twilio's delivery status callbacks for every accepted message.
+        self.status_callbacks: StatusCallbacks | None = None
         self._burst_status = 0
         self._burst_until = 0.0
         self._lock = threading.Lock()
@@ -155,17 +161,19 @@ class FakeTwilioAPI:
                 return status, error_body(*rejection)
             to, from_, body = (form.get(key, [""])[0] for key in ("To", "From", "Body"))
             sid = "SM" + uuid.uuid4().hex
-            content_sid, variables = (
-                form.get("ContentSid", [None])[0],
-                form.get("ContentVariables", [None])[0],
+            content_sid, variables, callback = (
+                form.get(key, [None])[0]
+                for key in ("ContentSid", "ContentVariables", "StatusCallback")
             )
             message = FakeMessage(
                 sid, to, from_, body, form.get("MediaUrl", []), time.monotonic(),
-                content_sid, variables,
+                content_sid, variables, callback,
             )  # fmt: skip
             self._messages.append(message)
         if self.on_message is not None:
             self.on_message(message)
+        if self.status_callbacks is not None:
+            self.status_callbacks.submit(message)
         return 201, message_resource(self.account_sid, message.sid, message.to, message.from_,
                                      message.body, len(message.media_urls))  # fmt: skip
 

@@ -89,6 +89,27 @@ class SentThen(NamedTuple):
     released: bool  # the lease was given up: the phone had no pending part left
 
 
+class StatusUpdate(NamedTuple):
+    """One delivery status callback as Twilio posted it, for a part sent as `sent_sid`."""
+
+    sent_sid: str
+    status: str
+    error_code: str | None = None
+
+
+# Twilio's order of a message's statuses: a callback that arrives late (delivered after read)
+# must not move the part back. Equal ranks: the later callback wins.
+STATUS_RANK = {
+    "accepted": 0, "queued": 1, "sending": 2, "sent": 3,
+    "delivered": 4, "undelivered": 4, "failed": 4, "read": 5,
+}  # fmt: skip
+
+
+def status_rank(status: str) -> int:
+    """Where `status` comes in a message's life (unknown ones first, so anything replaces them)."""
+    return STATUS_RANK.get(status, -1)
+
+
 class PartsClaim(NamedTuple):
     """A phone's pending parts, read with its outbox lease as claim_parts took it."""
 
@@ -228,6 +249,11 @@ class MessagingStore(Protocol):
     # -- delivery status callbacks --
     def record_status(self, sent_sid: str, status: str, error_code: str | None) -> bool:
         """Log a status callback and update the part sent with that SID; True when one matched."""
+        ...
+
+    def record_statuses(self, updates: list[StatusUpdate]) -> list[bool]:
+        """record_status for several callbacks in one write, in order; per update, whether a
+        part matched. A part keeps the status latest in Twilio's order (status_rank)."""
         ...
 
     # -- lifecycle --

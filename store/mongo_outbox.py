@@ -8,7 +8,14 @@ from typing import Any
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 
-from store.messaging import OutboxPart, PartStatus, as_utc
+from store.messaging import (
+    STATUS_RANK,
+    OutboxPart,
+    PartStatus,
+    StatusUpdate,
+    as_utc,
+    status_rank,
+)
 from store.models import utcnow
 from store.mongo_errors import unavailable_on_error
 
@@ -121,10 +128,32 @@ class MongoOutbox:
 
     def record_status(self, sent_sid: str, status: str, error_code: str | None) -> bool:
         """Log a status callback and update the part sent with that SID."""
-        entry = {"sent_sid": sent_sid, "status": status, "error_code": error_code}
+        return self.record_statuses([StatusUpdate(sent_sid, status, error_code)])[0]
+
+    def record_statuses(self, updates: list[StatusUpdate]) -> list[bool]:
+        """Log the callbacks in one insert, then update their parts in order (a late callback,
+        whose part has a later status in Twilio's order, leaves the part as it is)."""
+        if not updates:
+            return []  # insert_many refuses an empty list
+        now = utcnow()
+        entries = [{**u._asdict(), "received_at": now} for u in updates]
         with unavailable_on_error("record_status"):
-            self._status.insert_one({**entry, "received_at": utcnow()})
-            result = self._inbox.update_one(
-                {"parts.sent_sid": sent_sid}, {"$set": {"parts.$.delivery_status": status}}
-            )
+            self._status.insert_many(entries, ordered=True)
+            changed = [self._set_status(u) for u in updates]
+            unchanged = {u.sent_sid for u, done in zip(updates, changed, strict=True) if not done}
+            known = self._sent_sids(unchanged) if unchanged else set()
+        return [done or u.sent_sid in known for u, done in zip(updates, changed, strict=True)]
+
+    def _set_status(self, update: StatusUpdate) -> bool:
+        """Give the part its new status unless it has a later one; whether it changed."""
+        later = [s for s in STATUS_RANK if status_rank(s) > status_rank(update.status)]
+        part = {"sent_sid": update.sent_sid, "delivery_status": {"$nin": later}}
+        result = self._inbox.update_one(
+            {"parts": {"$elemMatch": part}}, {"$set": {"parts.$.delivery_status": update.status}}
+        )
         return result.matched_count == 1
+
+    def _sent_sids(self, sids: set[str]) -> set[str]:
+        """Which of `sids` a part was sent under."""
+        docs = self._inbox.find({"parts.sent_sid": {"$in": list(sids)}}, {"parts.sent_sid": 1})
+        return {p.get("sent_sid") for doc in docs for p in doc.get("parts", [])} & sids

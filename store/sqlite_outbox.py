@@ -8,13 +8,16 @@ from datetime import datetime
 
 from store.base import StoreUnavailable
 from store.messaging import (
+    STATUS_RANK,
     IdleRelease,
     OutboundPart,
     OutboxPart,
     PartsClaim,
     PartStatus,
     SentThen,
+    StatusUpdate,
     sendable,
+    status_rank,
 )
 from store.models import utcnow
 from store.sqlite_db import SQLiteDatabase, from_epoch
@@ -42,6 +45,11 @@ _ATTEMPT = "UPDATE wa_outbox SET attempts = attempts + 1" + _PART
 _SENT = "status = ?, sent_sid = ?, error = NULL"  # mark_sent's assignments, alone or in a write
 _PENDING_PARTS = "SELECT * FROM wa_outbox WHERE phone = ? AND status = ? ORDER BY seq, n LIMIT ?"
 _PENDING_FOR = f"SELECT 1 FROM wa_outbox WHERE phone = ? AND status = '{PENDING}' LIMIT 1"
+_STORED_RANK = "CASE delivery_status {} ELSE -1 END".format(
+    " ".join(f"WHEN '{s}' THEN {status_rank(s)}" for s in STATUS_RANK)
+)
+# A part takes a status that does not come before the one it has (Twilio's order).
+_SET_STATUS = f"UPDATE wa_outbox SET delivery_status = ? WHERE sent_sid = ? AND {_STORED_RANK} <= ?"
 
 
 def _count_attempt(db: sqlite3.Connection, key: tuple[str, int]) -> int:
@@ -52,6 +60,16 @@ def _count_attempt(db: sqlite3.Connection, key: tuple[str, int]) -> int:
         db.execute(_ATTEMPT, key)
         rows = db.execute("SELECT attempts FROM wa_outbox" + _PART, key).fetchall()
     return int(rows[0][0]) if rows else 0
+
+
+def _set_status(db: sqlite3.Connection, update: StatusUpdate) -> bool:
+    """Inside the caller's transaction: give the part its new status; whether a part matched."""
+    params = (update.status, update.sent_sid, status_rank(update.status))
+    if db.execute(_SET_STATUS, params).rowcount:
+        return True
+    # Unchanged: a late callback (its part has a later status) or no part sent under that SID.
+    sql = "SELECT 1 FROM wa_outbox WHERE sent_sid = ? LIMIT 1"
+    return db.execute(sql, (update.sent_sid,)).fetchone() is not None
 
 
 def _part(row: sqlite3.Row) -> OutboxPart:
@@ -172,11 +190,15 @@ class SQLiteOutbox(SQLiteDatabase):
 
     def record_status(self, sent_sid: str, status: str, error_code: str | None) -> bool:
         """Log a status callback and update the part sent with that SID."""
+        return self.record_statuses([StatusUpdate(sent_sid, status, error_code)])[0]
+
+    def record_statuses(self, updates: list[StatusUpdate]) -> list[bool]:
+        """Log the callbacks and update their parts in one transaction, in order."""
+        now = time.time()
         with self._tx() as db:
-            db.execute(
+            db.executemany(
                 "INSERT INTO wa_status (sent_sid, status, error_code, received_at)"
                 " VALUES (?, ?, ?, ?)",
-                (sent_sid, status, error_code, time.time()),
+                [(u.sent_sid, u.status, u.error_code, now) for u in updates],
             )
-            sql = "UPDATE wa_outbox SET delivery_status = ? WHERE sent_sid = ?"
-            return db.execute(sql, (status, sent_sid)).rowcount > 0
+            return [_set_status(db, u) for u in updates]

@@ -20,6 +20,7 @@ from store.messaging import (
     OutboundPart,
     PartStatus,
     SentThen,
+    StatusUpdate,
 )
 from store.models import utcnow
 from store.mongo_messaging import MongoMessagingStore
@@ -118,6 +119,54 @@ def test_outbox_parts_go_in_order_and_settle(store: MessagingStore) -> None:
     assert store.record_status("SMout0", "delivered", None) is True
     assert store.record_status("SMunknown", "failed", "63016") is False
     assert store.parts_for("SM1")[0].delivery_status == "delivered"
+
+
+def _sent_parts(store: MessagingStore, count: int) -> list[str]:
+    """`count` parts of one reply, each marked sent as SMout<n>."""
+    store.record_inbound(inbound("SM1"))
+    store.complete_inbound("SM1", [OutboundPart(body=f"part {n}") for n in range(count)])
+    for n in range(count):
+        store.mark_sent("SM1", n, f"SMout{n}")
+    return [f"SMout{n}" for n in range(count)]
+
+
+def _delivery(store: MessagingStore) -> list[str | None]:
+    return [p.delivery_status for p in store.parts_for("SM1")]
+
+
+def test_a_part_keeps_the_status_latest_in_twilios_order(store: MessagingStore) -> None:
+    first, second, third = _sent_parts(store, 3)
+    batch = [
+        StatusUpdate(first, "sent"), StatusUpdate(first, "read"),
+        StatusUpdate(first, "delivered"),  # arrived after read: too late to count
+        StatusUpdate(second, "delivered"), StatusUpdate("SMunknown", "sent"),
+        StatusUpdate(third, "undelivered", "63016"),
+    ]  # fmt: skip
+    assert store.record_statuses(batch) == [True, True, True, True, False, True]
+    assert _delivery(store) == ["read", "delivered", "undelivered"]
+
+    assert store.record_status(second, "sent", None) is True  # matched, though too late
+    assert store.record_status(third, "delivered", None) is True  # same rank: the later wins
+    assert _delivery(store) == ["read", "delivered", "delivered"]
+    assert store.record_statuses([]) == []
+
+
+def test_statuses_one_by_one_end_where_one_batch_ends(
+    opener: Callable[[], MessagingStore],
+) -> None:
+    arrivals = ["queued", "read", "sent", "delivered", "failed", "sending", "accepted"]
+    store = opener()
+    try:
+        one_by_one, batched = _sent_parts(store, 2)
+        for status in arrivals:
+            store.record_status(one_by_one, status, None)
+        assert store.record_statuses([StatusUpdate(batched, s) for s in arrivals]) == [True] * 7
+        assert _delivery(store) == ["read", "read"]
+        again = opener()  # what was written is there for another connection
+        assert [p.delivery_status for p in again.parts_for("SM1")] == ["read", "read"]
+        again.close()
+    finally:
+        store.close()
 
 
 def test_pending_parts_reads_a_phones_queue_in_order_up_to_a_limit(store: MessagingStore) -> None:

@@ -92,11 +92,11 @@ def signed_bodies(count: int) -> list[tuple[bytes, bytes]]:
     return out
 
 
-async def _call(app: Any, body: bytes, signature: bytes) -> int:
+async def call_app(app: Any, body: bytes, signature: bytes, path: str = WEBHOOK_PATH) -> int:
     """One request through the ASGI app, as uvicorn would hand it over; the status."""
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-        "scheme": "http", "path": WEBHOOK_PATH, "raw_path": WEBHOOK_PATH.encode(),
+        "scheme": "http", "path": path, "raw_path": path.encode(),
         "query_string": b"", "root_path": "", "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8000),
         "headers": [
@@ -162,7 +162,7 @@ def run_ingress(requests: int = 3000, log_level: str = "INFO", repeats: int = 3)
 
 async def _warm_up(app: Any) -> None:
     for body, signature in signed_bodies(50):
-        await _call(app, body, signature)
+        await call_app(app, body, signature)
 
 
 async def _drive(app: Any, bodies: list[tuple[bytes, bytes]]) -> tuple[float, list[float]]:
@@ -171,7 +171,7 @@ async def _drive(app: Any, bodies: list[tuple[bytes, bytes]]) -> tuple[float, li
     started = time.process_time()
     for body, signature in bodies:
         t0 = time.perf_counter()
-        status = await _call(app, body, signature)
+        status = await call_app(app, body, signature)
         latencies.append(time.perf_counter() - t0)
         if status != 200:
             raise RuntimeError(f"the webhook answered {status}")

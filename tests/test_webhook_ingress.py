@@ -215,14 +215,14 @@ def test_try_record_inbound_never_waits(tmp_path: Path) -> None:
 def test_the_ingress_benchmark_posts_accepted_webhooks(tmp_path: Path) -> None:
     import asyncio
 
-    from evals.bench.ingress import _call, ingress_app, ingress_settings, signed_bodies
+    from evals.bench.ingress import call_app, ingress_app, ingress_settings, signed_bodies
 
     app = ingress_app(ingress_settings(str(tmp_path / "ingress.db"), "WARNING"))
     try:
         bodies = signed_bodies(20)
-        statuses = [asyncio.run(_call(app, body, signature)) for body, signature in bodies]
+        statuses = [asyncio.run(call_app(app, body, signature)) for body, signature in bodies]
         assert statuses == [200] * 20 and app.state.whatsapp.notified == 20
-        assert asyncio.run(_call(app, bodies[0][0], b"forged")) == 403
+        assert asyncio.run(call_app(app, bodies[0][0], b"forged")) == 403
     finally:
         app.state.messaging.close()
         app.state.store.close()

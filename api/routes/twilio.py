@@ -22,14 +22,14 @@ from api.whatsapp.inbound_form import IgnoredMessage, parse_inbound
 from api.whatsapp.inbox_insert import record_inbound
 from api.whatsapp.outbox import GiveUpHook
 from api.whatsapp.signature import signed_form
+from api.whatsapp.status_write import Backlog, record_status
 from store.base import StoreUnavailable
-from store.messaging import MessagingStore
+from store.messaging import STATUS_RANK, MessagingStore, StatusUpdate
 
 WEBHOOK_PATH = "/api/webhook/twilio"
 log = logging.getLogger("genie.whatsapp")
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
-STATUSES = {"accepted", "queued", "sending", "sent", "delivered", "read", "undelivered", "failed"}
 
 
 def empty_twiml() -> Response:
@@ -67,18 +67,19 @@ async def inbound_message(request: Request) -> Response:
 
 
 async def delivery_status(request: Request) -> Response:
-    """Record a delivery status callback (sent, delivered, read, failed ...) for a sent part."""
+    """Record a delivery status callback (sent, delivered, read, failed ...) for a sent part,
+    together with the others waiting (api/whatsapp/status_write.py); answer once committed."""
     form = await signed_form(request, await resolve(request, get_app_settings))
     messaging = await resolve(request, get_messaging)
     sid = form.get("MessageSid", "")
     status = form.get("MessageStatus", "").lower()
-    if not sid or status not in STATUSES:
+    if not sid or status not in STATUS_RANK:
         log.info("status callback ignored: sid %r, status %r", sid[:40], status[:20])
         return Response(status_code=204)
     error_code = form.get("ErrorCode") or None
     try:
-        matched = await run_in_threadpool(messaging.record_status, sid, status, error_code)
-    except StoreUnavailable as exc:
+        matched = await record_status(messaging, StatusUpdate(sid, status, error_code))
+    except (StoreUnavailable, Backlog) as exc:
         log.error("could not record status of %s: %s", sid, exc)
         return Response(status_code=503)
     level = logging.WARNING if status in ("failed", "undelivered") else logging.INFO

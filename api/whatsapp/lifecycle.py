@@ -7,14 +7,17 @@ from typing import Any
 
 from agent.settings import Settings
 from api.logging_setup import configure_logging
+from api.whatsapp.inbox_insert import inserts
 from api.whatsapp.sender import Sender, TwilioSender, build_sender
 from api.whatsapp.service import WhatsAppService
+from api.whatsapp.status_write import statuses
 from store.content_templates import TemplateRegistry, registry_for
 from store.messaging import MessagingStore
 from store.messaging_factory import open_messaging
 
 log = logging.getLogger("genie.whatsapp")
 _TWILIO_FIELDS = ("twilio_account_sid", "twilio_auth_token", "twilio_whatsapp_from")
+DRAIN_S = 5.0  # webhook writes still waiting at shutdown get this long before the store closes
 
 
 def missing_twilio_settings(settings: Settings) -> list[str]:
@@ -75,7 +78,11 @@ def _templates(store: object) -> TemplateRegistry | None:
 
 
 def stop_whatsapp(state: Any) -> None:
-    """Stop the workers (bounded wait) and close the messaging store if we opened it."""
+    """Stop the workers (bounded wait), let the webhooks' waiting writes finish (bounded) and
+    close the messaging store if we opened it."""
     state.whatsapp.stop()
+    for writes in (inserts, statuses):
+        if not writes.drain(DRAIN_S):
+            log.error("webhook writes still waiting after %.0f s; the store closes anyway", DRAIN_S)
     if state.owns_messaging:
         state.messaging.close()

@@ -58,6 +58,23 @@ def test_tiny_load_run_delivers_every_reply_once_in_order() -> None:
     assert result["faults"] == []
 
 
+@pytest.mark.timeout(120)
+def test_status_callbacks_reach_the_service_and_every_part_ends_with_the_last() -> None:
+    options = LoadOptions(partners=2, keyword_only=True, max_seconds=60, status_callbacks=3)
+    result = run_load(options)
+
+    correctness = result["correctness"]
+    assert {k: correctness[k] for k in PROBLEMS} == dict.fromkeys(PROBLEMS, 0)
+    callbacks = result["status_callbacks"]
+    parts = correctness["received_replies"]
+    assert callbacks["per_message"] == 3 and callbacks["parts_checked"] == parts > 0
+    assert callbacks["sent"] == callbacks["acked"] == 3 * parts
+    assert (
+        callbacks["failed"] == callbacks["dropped"] == callbacks["parts_without_last_status"] == 0
+    )
+    assert result["cpu"]["services_ms_per_message"] > 0
+
+
 def test_cli_writes_the_micro_result_as_json(tmp_path: Path) -> None:
     app = typer.Typer()
     app.command()(bench)

@@ -2,7 +2,8 @@
 
 Real Twilio calls a message's StatusCallback URL 2–3 times after accepting it. The fake does
 the same off the request path: accepted messages wait in a bounded queue (a full queue drops
-and counts, it never blocks the API's answer) and a few worker threads post each message's
+and counts, it never blocks the API's answer) and worker threads (many: Twilio posts callbacks
+in parallel, and a service may answer each only after a short wait) post each message's
 statuses in Twilio's order, each post with a timeout, no sooner than `delay_s` after the
 message was accepted (Twilio's "sent" follows WhatsApp's answer; the service must have stored
 the message SID by then, as it has in production).
@@ -34,7 +35,7 @@ class StatusCallbacks:
         per_message: int,
         route: Callable[[str], str] = lambda url: url,
         *,
-        workers: int = 2,
+        workers: int = 32,
         queue_size: int = 20_000,
         timeout_s: float = 5.0,
         delay_s: float = 0.2,

@@ -70,14 +70,22 @@ def _wait(callbacks: StatusCallbacks, done: int) -> dict[str, int]:
     return callbacks.counts
 
 
-def test_each_message_gets_signed_callbacks_in_twilios_order(receiver: _Receiver) -> None:
+def _post_all(
+    receiver: _Receiver, per_message: int, messages: int
+) -> tuple[dict[str, int], list[str]]:
+    """Send `messages` through the fake with callbacks on; the counts and the accepted SIDs."""
     route = lambda url: url.replace("https://genie.example.com", receiver.base_url)  # noqa: E731
-    callbacks = StatusCallbacks(SID, TOKEN, 3, route, delay_s=0.0)
+    callbacks = StatusCallbacks(SID, TOKEN, per_message, route, delay_s=0.0)
     with FakeTwilioAPI(SID, TOKEN) as twilio:
         twilio.status_callbacks = callbacks
-        _send(twilio, 2)
-        counts = _wait(callbacks, 6)
+        _send(twilio, messages)
+        counts = _wait(callbacks, per_message * messages)
     callbacks.close()
+    return counts, [m.sid for m in twilio.messages]
+
+
+def test_each_message_gets_signed_callbacks_in_twilios_order(receiver: _Receiver) -> None:
+    counts, sids = _post_all(receiver, 3, 2)
     assert counts == {"sent": 6, "acked": 6, "failed": 0, "dropped": 0}
     validator = RequestValidator(TOKEN)
     by_sid: dict[str, list[str]] = {}
@@ -86,7 +94,7 @@ def test_each_message_gets_signed_callbacks_in_twilios_order(receiver: _Receiver
         assert validator.validate(PUBLIC, form, signature)  # signed for the public URL
         assert form["AccountSid"] == SID and form["To"] == f"whatsapp:{PHONE}"
         by_sid.setdefault(form["MessageSid"], []).append(form["MessageStatus"])
-    assert sorted(by_sid) == sorted(m.sid for m in twilio.messages)
+    assert sorted(by_sid) == sorted(sids)
     assert all(statuses == ["sent", "delivered", "read"] for statuses in by_sid.values())
 
 
@@ -102,13 +110,7 @@ def test_no_status_callback_url_means_no_callbacks(receiver: _Receiver) -> None:
 
 def test_refused_callbacks_count_as_failed(receiver: _Receiver) -> None:
     _Receiver.answer = 503
-    route = lambda url: url.replace("https://genie.example.com", receiver.base_url)  # noqa: E731
-    callbacks = StatusCallbacks(SID, TOKEN, 2, route, delay_s=0.0)
-    with FakeTwilioAPI(SID, TOKEN) as twilio:
-        twilio.status_callbacks = callbacks
-        _send(twilio, 1)
-        counts = _wait(callbacks, 2)
-    callbacks.close()
+    counts, _sids = _post_all(receiver, 2, 1)
     assert counts == {"sent": 2, "acked": 0, "failed": 2, "dropped": 0}
 
 

@@ -54,7 +54,7 @@ def test_loanword_and_english_word_share_a_skeleton(hindi: str, english: str) ->
         ("बोनस", "bonus"),
         ("कॉल", "call"),  # short, but ॉ is only written in borrowed words
         ("मैनेजर", "manager"),
-        ("रेलिंग", "railings"),  # not "rolling": spelled closer
+        ("रेलिंग", "railing"),  # not "rolling": spelled closer (the examples use "railing")
         ("वेबसाइट", "website"),  # a lexicon variant, which leads on to "portal"
     ],
 )

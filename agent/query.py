@@ -96,12 +96,11 @@ def _compound(word: str, in_vocab: Callable[[str], bool]) -> tuple[str, ...] | N
     "office" has a meaning of its own, not "off" + "ice"."""
     if not word.isascii() or not word.isalpha():
         return None
-    listed = in_dictionary(word)
     for cut in range(3, len(word) - 2):
         parts = (stem(word[:cut]), stem(word[cut:]))
-        if listed and not in_dictionary(f"{word[:cut]}_{word[cut:]}"):
+        if not all(in_vocab(p) for p in parts):
             continue
-        if all(in_vocab(p) for p in parts):
+        if not in_dictionary(word) or in_dictionary(f"{word[:cut]}_{word[cut:]}"):
             return parts
     return None
 

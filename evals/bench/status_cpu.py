@@ -22,6 +22,7 @@ from twilio.request_validator import RequestValidator
 
 from evals.bench.ingress import AUTH_TOKEN, PUBLIC, call_app, ingress_app, ingress_settings
 from evals.bench.webhook import WEBHOOK_PATH, new_message_sid
+from evals.fakes.twilio_status import status_callback_form
 from store.messaging import MessagingStore, OutboundPart
 
 STATUS_PATH = WEBHOOK_PATH + "/status"
@@ -45,10 +46,9 @@ def signed_callbacks(sids: list[str]) -> list[tuple[bytes, bytes]]:
     out = []
     for status in STATUSES:
         for sid in sids:
-            form = {"MessageSid": sid, "SmsSid": sid, "MessageStatus": status,
-                    "SmsStatus": status, "AccountSid": "AC" + "0" * 32,
-                    "From": "whatsapp:+14155238886", "To": "whatsapp:+15550000001",
-                    "ChannelPrefix": "whatsapp", "ApiVersion": "2010-04-01"}  # fmt: skip
+            form = status_callback_form(
+                sid, status, "AC" + "0" * 32, "whatsapp:+14155238886", "whatsapp:+15550000001"
+            )
             signature = validator.compute_signature(PUBLIC + STATUS_PATH, form)
             out.append((urlencode(form).encode(), signature.encode()))
     return out

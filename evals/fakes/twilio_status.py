@@ -96,12 +96,10 @@ class StatusCallbacks:
             thread.join(timeout=self._timeout_s * 2)
 
     def form(self, message: FakeMessage, status: str) -> dict[str, str]:
-        """The fields Twilio posts in a WhatsApp status callback."""
-        return {
-            "MessageSid": message.sid, "SmsSid": message.sid, "MessageStatus": status,
-            "SmsStatus": status, "AccountSid": self.account_sid, "From": message.from_,
-            "To": message.to, "ChannelPrefix": "whatsapp", "ApiVersion": "2010-04-01",
-        }  # fmt: skip
+        """The fields Twilio posts in a WhatsApp status callback for `message`."""
+        return status_callback_form(
+            message.sid, status, self.account_sid, message.from_, message.to
+        )
 
     def _count(self, what: str, n: int = 1) -> None:
         with self._lock:
@@ -147,3 +145,14 @@ class StatusCallbacks:
             connections.pop(key).close()
             ok = False
         self._count("acked" if ok else "failed")
+
+
+def status_callback_form(
+    sid: str, status: str, account_sid: str, from_: str, to: str
+) -> dict[str, str]:
+    """The fields Twilio posts in a WhatsApp status callback."""
+    return {
+        "MessageSid": sid, "SmsSid": sid, "MessageStatus": status, "SmsStatus": status,
+        "AccountSid": account_sid, "From": from_, "To": to, "ChannelPrefix": "whatsapp",
+        "ApiVersion": "2010-04-01",
+    }  # fmt: skip
